@@ -38,7 +38,7 @@ public final class BatchReader implements AutoCloseable {
     return labeled;
   }
 
-  /** Rows read so far; the next row is on line rowsRead() + 2 unless blank lines sit between. */
+  /** Rows returned so far by {@link #next(int)}. */
   public long rowsRead() {
     return rowsRead;
   }

@@ -167,6 +167,7 @@ class DigitCsvTest {
         new Bad("binary file", binary, DigitCsv::readLabeled, 1, "binary data, not a CSV text file"),
         labeled("NUL bytes in a row", HL + "\n" + r0 + "\0\0\0\n", 3, "binary data; not a CSV text file"),
         labeled("huge line", HL + "\n" + "1,".repeat(40_000) + "\n", 2, "line longer than 65536 bytes"),
+        labeled("huge line past the buffer, no line break", HL + "\n" + "1,".repeat(200_000), 2, "line longer than 65536 bytes"),
         new Bad("zip archive", bytes("PK\3\4rest"), DigitCsv::read, 0, "is a zip archive"),
         new Bad("test file given to readLabeled", bytes(file(false, 2, "\n")), DigitCsv::readLabeled, 1, "no label column, this looks like test.csv"))
         .map(bad -> Arguments.of(Named.of(bad.name(), bad)));

@@ -1,0 +1,54 @@
+package io.digits.model;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Keras {@code Conv2D(filters, (k, k), padding, activation)} with stride 1, NHWC: glorot_uniform
+ * kernel [k, k, in, filters] (Keras's layout, so Keras weights load as they are), zero bias.
+ */
+public final class Conv2D implements Layer {
+  private final int filters;
+  private final int kernelSize;
+  private final Padding padding;
+  private final Activation activation;
+  private Variable<TFloat32> kernel;
+  private Variable<TFloat32> bias;
+
+  public Conv2D(int filters, int kernelSize, Padding padding, Activation activation) {
+    this.filters = filters;
+    this.kernelSize = kernelSize;
+    this.padding = padding;
+    this.activation = activation;
+  }
+
+  @Override
+  public Shape build(Ops tf, Shape input, Parameters params) {
+    if (input.numDimensions() != 4) {
+      throw new IllegalArgumentException("Conv2D needs an NHWC input, got " + input);
+    }
+    long channels = input.size(3);
+    kernel = params.add(tf, "kernel", Shape.of(kernelSize, kernelSize, channels, filters),
+        Initializer.GLOROT_UNIFORM, true);
+    bias = params.add(tf, "bias", Shape.of(filters), Initializer.ZEROS, true);
+    long h = padding.outputSize(input.size(1), kernelSize, 1);
+    long w = padding.outputSize(input.size(2), kernelSize, 1);
+    return Shape.of(-1, h, w, filters);
+  }
+
+  @Override
+  public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x, boolean training) {
+    Operand<TFloat32> conv = tf.nn.conv2d(x, kernel, List.of(1L, 1L, 1L, 1L), padding.tf());
+    return activation.apply(tf, tf.nn.biasAdd(conv, bias));
+  }
+
+  @Override
+  public String describe() {
+    return "Conv2D(" + filters + ", " + kernelSize + "x" + kernelSize + ", " + padding.keras() + ", "
+        + activation.keras() + ")";
+  }
+}

@@ -1,0 +1,49 @@
+package io.digits.model;
+
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/** Keras {@code Dense(units, activation)}: glorot_uniform kernel [in, units], zero bias. */
+public final class Dense implements Layer {
+  private final int units;
+  private final Activation activation;
+  private Variable<TFloat32> kernel;
+  private Variable<TFloat32> bias;
+
+  public Dense(int units, Activation activation) {
+    this.units = units;
+    this.activation = activation;
+  }
+
+  @Override
+  public Shape build(Ops tf, Shape input, Parameters params) {
+    if (input.numDimensions() != 2) {
+      throw new IllegalArgumentException("Dense needs a flat input, got " + input);
+    }
+    kernel = params.add(tf, "kernel", Shape.of(input.size(1), units), Initializer.GLOROT_UNIFORM, true);
+    bias = params.add(tf, "bias", Shape.of(units), Initializer.ZEROS, true);
+    return Shape.of(-1, units);
+  }
+
+  @Override
+  public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x, boolean training) {
+    return activation.apply(tf, preActivation(tf, x));
+  }
+
+  /** {@code x @ kernel + bias}: the logits when this is a softmax classifier head. */
+  public Operand<TFloat32> preActivation(Ops tf, Operand<TFloat32> x) {
+    return tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias);
+  }
+
+  public Activation activation() {
+    return activation;
+  }
+
+  @Override
+  public String describe() {
+    return "Dense(" + units + ", " + activation.keras() + ")";
+  }
+}

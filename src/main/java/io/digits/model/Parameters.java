@@ -1,0 +1,56 @@
+package io.digits.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Assign;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The variables of one built model, in creation order (Keras's {@code model.weights} order: per layer,
+ * kernel then bias). Each variable is a ref variable (VariableV2): TF Java's SavedModel exporter saves
+ * only those. Values come in through a placeholder and an assign op, so start weights, checkpoints,
+ * Keras weights and exports all load the same way (see {@link Weights}).
+ */
+public final class Parameters {
+
+  /** One variable with the feed that sets it. {@code trainable} is false for e.g. moving statistics. */
+  public record Parameter(
+      String name,
+      Shape shape,
+      Initializer initializer,
+      boolean trainable,
+      Variable<TFloat32> variable,
+      Placeholder<TFloat32> value,
+      Assign<TFloat32> assign) {}
+
+  private final List<Parameter> all = new ArrayList<>();
+
+  /** Creates a variable named {@code name} (made unique by the scope) of the given shape. */
+  public Variable<TFloat32> add(Ops tf, String name, Shape shape, Initializer initializer, boolean trainable) {
+    Ops named = tf.withSubScope(name);
+    Variable<TFloat32> variable = named.withName("var").variable(shape, TFloat32.class);
+    Placeholder<TFloat32> value =
+        named.withName("value").placeholder(TFloat32.class, Placeholder.shape(shape));
+    Assign<TFloat32> assign = named.withName("assign").assign(variable, value);
+    all.add(new Parameter(variable.op().name().replaceAll("/var$", ""), shape, initializer, trainable,
+        variable, value, assign));
+    return variable;
+  }
+
+  public List<Parameter> all() {
+    return List.copyOf(all);
+  }
+
+  public List<Parameter> trainable() {
+    return all.stream().filter(Parameter::trainable).toList();
+  }
+
+  /** Total number of values, as Keras's {@code model.count_params()}. */
+  public long count() {
+    return all.stream().mapToLong(p -> p.shape().size()).sum();
+  }
+}

@@ -1,0 +1,28 @@
+package io.digits.train;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Per-epoch metrics under Keras's names ({@code History.history}: loss, accuracy, val_loss,
+ * val_accuracy), written beside the model as JSON.
+ */
+public final class History {
+
+  /** One epoch's figures; {@code seconds} is its wall-clock time, validation included. */
+  public record Epoch(int epoch, double loss, double accuracy, double valLoss, double valAccuracy, double seconds) {}
+
+  private final List<Epoch> epochs = new ArrayList<>();
+
+  public void add(Epoch epoch) {
+    epochs.add(epoch);
+  }
+
+  public List<Epoch> epochs() {
+    return List.copyOf(epochs);
+  }
+
+  public Epoch last() {
+    return epochs.get(epochs.size() - 1);
+  }
+}

@@ -1,0 +1,75 @@
+package io.digits.train;
+
+import io.digits.model.Initializer;
+import io.digits.model.Parameters;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.Operation;
+import org.tensorflow.Output;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * RMSprop as today's Keras (Keras 3 and tf-keras 2.x) computes it, momentum 0:
+ * {@code v = rho*v + (1-rho)*g^2;  w -= lr * g / sqrt(v + eps)}, with {@code v} starting at 0.
+ *
+ * <p>Built on TF's fused {@code ApplyRMSProp} op, which computes exactly that when its {@code ms}
+ * slot starts at 0 and momentum is 0. Not TF Java's {@code framework.optimizers.RMSProp}: that is the
+ * TF1 variant whose accumulator starts at 1.0 (PRODUCT.md section 2).
+ */
+public final class RmsProp {
+  public static final float NOTEBOOK_LEARNING_RATE = 0.001f;
+  public static final float RHO = 0.9f;
+  public static final float EPSILON = 1e-8f;
+
+  private final float learningRate;
+  private final float rho;
+  private final float epsilon;
+
+  public RmsProp(float learningRate) {
+    this(learningRate, RHO, EPSILON);
+  }
+
+  public RmsProp(float learningRate, float rho, float epsilon) {
+    this.learningRate = learningRate;
+    this.rho = rho;
+    this.epsilon = epsilon;
+  }
+
+  /**
+   * Adds one update of every trainable parameter. Its slots (the {@code ms} and {@code mom}
+   * accumulators, zero-initialized) are registered in {@code slots} so that checkpoints hold them.
+   *
+   * <p>Every update waits for every gradient: otherwise an update can run while a backward op still
+   * reads the weight it changes.
+   */
+  public Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots) {
+    List<Operand<?>> variables = new ArrayList<>();
+    params.forEach(p -> variables.add(p.variable()));
+    var gradients = tf.gradients(loss, variables);
+    Ops afterGradients = tf.withSubScope("rmsprop").withControlDependencyOps(gradientOps(gradients.dy()));
+    Operand<TFloat32> lr = afterGradients.constant(learningRate);
+    Operand<TFloat32> rhoOp = afterGradients.constant(rho);
+    Operand<TFloat32> momentum = afterGradients.constant(0f);
+    Operand<TFloat32> eps = afterGradients.constant(epsilon);
+    List<Op> updates = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      Parameters.Parameter p = params.get(i);
+      String slot = p.name().replace('/', '_');
+      Variable<TFloat32> ms = slots.add(tf.withSubScope("rmsprop"), slot + "_ms", p.shape(), Initializer.ZEROS, false);
+      Variable<TFloat32> mom = slots.add(tf.withSubScope("rmsprop"), slot + "_mom", p.shape(), Initializer.ZEROS, false);
+      Operand<TFloat32> grad = gradients.dy(i);
+      updates.add(afterGradients.train.applyRmsProp(p.variable(), ms, mom, lr, rhoOp, momentum, eps, grad));
+    }
+    return tf.withControlDependencies(updates).noOp();
+  }
+
+  private static List<Operation> gradientOps(List<Output<?>> gradients) {
+    List<Operation> ops = new ArrayList<>();
+    gradients.forEach(g -> ops.add(g.op()));
+    return ops;
+  }
+}

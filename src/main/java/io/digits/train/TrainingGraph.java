@@ -1,0 +1,165 @@
+package io.digits.train;
+
+import io.digits.data.Dataset;
+import io.digits.model.Parameters;
+import io.digits.model.Sequential;
+import io.digits.model.Weights;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TUint8;
+
+/**
+ * The training graph of one model: the training and validation sets live in the graph as uint8
+ * constants, and each step is fed only the indices of its batch, so no image crosses from Java per
+ * step. (A constant, not a ref variable: reading a VariableV2 copies all of it every step,
+ * shared/MEASUREMENTS.md.) Images are scaled in the graph as {@code uint8 -> float32 / 255}, which is
+ * bit-for-bit numpy's {@code float32(x / 255.0)}.
+ */
+public final class TrainingGraph implements AutoCloseable {
+
+  /** What one step or one evaluation gives back. {@code loss} is the batch mean. */
+  public record Metrics(double loss, long correct, int count) {
+    public double accuracy() {
+      return count == 0 ? 0 : (double) correct / count;
+    }
+  }
+
+  private final Graph graph;
+  private final Session session;
+  private final Sequential model;
+  private final Parameters optimizerSlots = new Parameters();
+  private final Placeholder<TInt32> trainIndices;
+  private final Placeholder<TInt32> validationIndices;
+  private final Op trainStep;
+  private final Operand<TFloat32> trainLoss;
+  private final Operand<TFloat32> trainCorrect;
+  private final Operand<TFloat32> validationLossSum;
+  private final Operand<TFloat32> validationCorrect;
+
+  public TrainingGraph(Sequential model, Dataset train, Dataset validation, RmsProp optimizer, ConfigProto config) {
+    this.model = model;
+    this.graph = new Graph();
+    try {
+      Ops tf = Ops.create(graph);
+      model.build(tf);
+
+      trainIndices = tf.withName("train_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices);
+      Operand<TFloat32> logits = model.logits(tf, batch.images, true);
+      Operand<TFloat32> losses = tf.nn.softmaxCrossEntropyWithLogits(logits, batch.oneHot).loss();
+      trainLoss = tf.math.mean(losses, tf.constant(0));
+      trainCorrect = correct(tf, logits, batch.oneHot);
+      trainStep = optimizer.minimize(tf, trainLoss, model.parameters().trainable(), optimizerSlots);
+
+      validationIndices =
+          tf.withName("validation_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
+      Batch vbatch = batch(tf.withSubScope("validation_data"), validation, validationIndices);
+      Operand<TFloat32> vlogits = model.logits(tf, vbatch.images, false);
+      validationLossSum = tf.reduceSum(
+          tf.nn.softmaxCrossEntropyWithLogits(vlogits, vbatch.oneHot).loss(), tf.constant(0));
+      validationCorrect = correct(tf, vlogits, vbatch.oneHot);
+
+      session = new Session(graph, config);
+    } catch (RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  private record Batch(Operand<TFloat32> images, Operand<TFloat32> oneHot) {}
+
+  private static Batch batch(Ops tf, Dataset data, Operand<TInt32> indices) {
+    Operand<TUint8> pixels =
+        tf.constant(Shape.of(data.size(), 784), DataBuffers.of(data.pixels(), true, false));
+    Operand<TInt32> labels = tf.constant(data.labels());
+    Operand<TFloat32> images = tf.math.div(
+        tf.dtypes.cast(tf.gather(pixels, indices, tf.constant(0)), TFloat32.class), tf.constant(255f));
+    Operand<TFloat32> oneHot = tf.oneHot(
+        tf.gather(labels, indices, tf.constant(0)), tf.constant(10), tf.constant(1f), tf.constant(0f));
+    return new Batch(tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1})), oneHot);
+  }
+
+  /** Number of rows whose arg-max matches the label, as float (Keras's categorical accuracy). */
+  private static Operand<TFloat32> correct(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> oneHot) {
+    Operand<TFloat32> hits = tf.dtypes.cast(
+        tf.math.equal(tf.math.argMax(logits, tf.constant(1)), tf.math.argMax(oneHot, tf.constant(1))),
+        TFloat32.class);
+    return tf.reduceSum(hits, tf.constant(0));
+  }
+
+  /** Sets the model's weights and zeroes the optimizer's accumulators: a fresh start. */
+  public void start(Weights weights) {
+    weights.assignTo(session, model.parameters());
+    Weights.initial(optimizerSlots, 0).assignTo(session, optimizerSlots);
+  }
+
+  /** One RMSprop step on the training rows {@code indices}; returns the loss before the update. */
+  public Metrics step(int[] indices) {
+    try (TInt32 idx = TInt32.vectorOf(indices);
+        Result r = session.runner()
+            .feed(trainIndices, idx)
+            .addTarget(trainStep)
+            .fetch(trainLoss)
+            .fetch(trainCorrect)
+            .run()) {
+      return new Metrics(((TFloat32) r.get(0)).getFloat(), (long) ((TFloat32) r.get(1)).getFloat(), indices.length);
+    }
+  }
+
+  /** Loss and accuracy over validation rows [0, size), in chunks that bound memory. */
+  public Metrics evaluate(int size, int chunk) {
+    double lossSum = 0;
+    long correct = 0;
+    for (int from = 0; from < size; from += chunk) {
+      int to = Math.min(size, from + chunk);
+      int[] indices = new int[to - from];
+      for (int i = 0; i < indices.length; i++) {
+        indices[i] = from + i;
+      }
+      try (TInt32 idx = TInt32.vectorOf(indices);
+          Result r = session.runner()
+              .feed(validationIndices, idx)
+              .fetch(validationLossSum)
+              .fetch(validationCorrect)
+              .run()) {
+        lossSum += ((TFloat32) r.get(0)).getFloat();
+        correct += (long) ((TFloat32) r.get(1)).getFloat();
+      }
+    }
+    return new Metrics(size == 0 ? 0 : lossSum / size, correct, size);
+  }
+
+  public Weights weights() {
+    return Weights.read(session, model.parameters());
+  }
+
+  /** The optimizer's accumulators, for checkpoints. */
+  public Weights optimizerState() {
+    return Weights.read(session, optimizerSlots);
+  }
+
+  public void restore(Weights weights, Weights optimizerState) {
+    weights.assignTo(session, model.parameters());
+    optimizerState.assignTo(session, optimizerSlots);
+  }
+
+  public Sequential model() {
+    return model;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}

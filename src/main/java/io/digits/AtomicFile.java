@@ -1,0 +1,76 @@
+package io.digits;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * A text output that appears all at once or not at all: written to a hidden temporary file in the
+ * same folder, renamed over the target on {@link #commit}, deleted on {@link #close} otherwise.
+ */
+public final class AtomicFile implements AutoCloseable {
+  private final Path target;
+  private final Path temp;
+  private final BufferedWriter writer;
+  private boolean committed;
+
+  public AtomicFile(Path target) {
+    this.target = target;
+    Path dir = target.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+      this.temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      this.writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new DigitsException(target + ": cannot write: " + e.getMessage(), e);
+    }
+  }
+
+  public Writer writer() {
+    return writer;
+  }
+
+  /** Flushes, syncs and renames the temporary file onto the target. */
+  public void commit() {
+    try {
+      writer.close();
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      committed = true;
+    } catch (IOException e) {
+      throw new DigitsException(target + ": cannot write: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes {@code bytes} to {@code target} atomically. */
+  public static void write(Path target, byte[] bytes) {
+    Path dir = target.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+      Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      try {
+        Files.write(temp, bytes);
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(temp);
+      }
+    } catch (IOException e) {
+      throw new DigitsException(target + ": cannot write: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!committed) {
+      try {
+        writer.close();
+        Files.deleteIfExists(temp);
+      } catch (IOException ignored) {
+        // the temporary file is hidden and named as such; nothing else to undo
+      }
+    }
+  }
+}

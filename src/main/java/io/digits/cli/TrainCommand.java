@@ -1,0 +1,149 @@
+package io.digits.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.digits.DigitsException;
+import io.digits.data.DigitCsv;
+import io.digits.data.Dataset;
+import io.digits.data.Split;
+import io.digits.export.SavedModelExporter;
+import io.digits.model.Architecture;
+import io.digits.model.Sequential;
+import io.digits.serving.ModelLoader;
+import io.digits.train.Device;
+import io.digits.train.History;
+import io.digits.train.ProgressBar;
+import io.digits.train.TrainConfig;
+import io.digits.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code digits train}: the notebook's {@code model.fit}, then a TF Serving export. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a model on a labeled CSV and export it as a SavedModel <output>/<model>/<version>/.")
+final class TrainCommand implements Callable<Integer> {
+
+  @Option(names = "--model", defaultValue = "double-conv", description = "Model: simple, double-conv (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--data", defaultValue = "data/train.csv", description = "Labeled CSV (.csv or .csv.gz; default: ${DEFAULT-VALUE}).")
+  Path data;
+
+  @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--learning-rate", defaultValue = "0.001", description = "RMSprop learning rate (default: ${DEFAULT-VALUE}).")
+  float learningRate;
+
+  @Option(names = "--validation-split", defaultValue = "0.1",
+      description = "Fraction held out for validation, as sklearn's train_test_split (default: ${DEFAULT-VALUE}).")
+  double validationSplit;
+
+  @Option(names = "--seed", defaultValue = "2", description = "Seed of the split, the start weights, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--stop-at-accuracy", defaultValue = "0.99",
+      description = "Stop after the epoch whose training accuracy exceeds this; 0 turns it off (default: ${DEFAULT-VALUE}).")
+  double stopAtAccuracy;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--output", defaultValue = "saved_models", description = "Folder of exported models (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Option(names = "--model-version", description = "Version folder number (default: the next free integer).")
+  Long version;
+
+  @Option(names = "--overwrite", description = "Replace an existing version folder.")
+  boolean overwrite;
+
+  @Override
+  public Integer call() throws Exception {
+    Architecture architecture = Architecture.byName(model);
+    TrainConfig config = config();
+    Device chosen = device();
+    Path versionDir = versionDir(architecture);
+
+    Split split = Split.of(DigitCsv.readLabeled(data), validationSplit, seed);
+    System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%n",
+        architecture.cliName(), split.train().size(), split.validation().size(), data);
+    Sequential net = architecture.create(config.dropout(), seed);
+    Trainer.Outcome outcome = new Trainer(config, new ProgressBar(System.out, System.console() != null))
+        .fit(net, split.train(), split.validation(), chosen.sessionConfig());
+
+    SavedModelExporter.export(architecture.create(seed), outcome.weights(), versionDir,
+        extras(architecture, outcome), overwrite);
+    History.Epoch last = outcome.history().last();
+    System.out.printf(Locale.ROOT, "Saved %s (val_accuracy %.4f, %d epochs)%n", versionDir, last.valAccuracy(),
+        outcome.history().epochs().size());
+    return 0;
+  }
+
+  private TrainConfig config() {
+    if (epochs < 1 || batchSize < 1 || learningRate <= 0 || validationSplit < 0 || validationSplit >= 1
+        || stopAtAccuracy < 0 || stopAtAccuracy > 1) {
+      throw new DigitsException("need --epochs >= 1, --batch-size >= 1, --learning-rate > 0, "
+          + "0 <= --validation-split < 1 and 0 <= --stop-at-accuracy <= 1");
+    }
+    return TrainConfig.notebook().withEpochs(epochs).withBatchSize(batchSize).withLearningRate(learningRate)
+        .withStopAtAccuracy(stopAtAccuracy).withSeed(seed);
+  }
+
+  private Device device() {
+    try {
+      return Device.valueOf(device.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new DigitsException("--device must be auto, cpu or gpu, not '" + device + "'");
+    }
+  }
+
+  /** Checked before training, so that a clash is reported before minutes of work. */
+  private Path versionDir(Architecture architecture) {
+    Path base = output.resolve(architecture.cliName());
+    long v = version != null ? version
+        : Files.isDirectory(base) ? ModelLoader.newestVersion(base)
+            .map(p -> Long.parseLong(p.getFileName().toString()) + 1).orElse(1L) : 1L;
+    if (v < 0) {
+      throw new DigitsException("--model-version must be a non-negative integer");
+    }
+    Path dir = base.resolve(Long.toString(v));
+    if (Files.exists(dir) && !overwrite) {
+      throw new DigitsException(dir + ": model version exists; pass --overwrite to replace it");
+    }
+    return dir;
+  }
+
+  /** {@code assets.extra/history.json} in Keras's History layout, and what produced the model. */
+  private Map<String, byte[]> extras(Architecture architecture, Trainer.Outcome outcome) throws Exception {
+    List<History.Epoch> epochs = outcome.history().epochs();
+    Map<String, Object> history = new LinkedHashMap<>();
+    history.put("loss", epochs.stream().map(History.Epoch::loss).toList());
+    history.put("accuracy", epochs.stream().map(History.Epoch::accuracy).toList());
+    history.put("val_loss", epochs.stream().map(History.Epoch::valLoss).toList());
+    history.put("val_accuracy", epochs.stream().map(History.Epoch::valAccuracy).toList());
+    history.put("epoch_seconds", epochs.stream().map(History.Epoch::seconds).toList());
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("model", architecture.cliName());
+    info.put("parameters", outcome.weights().count());
+    info.put("data", data.toString());
+    info.put("validation_split", validationSplit);
+    info.put("seed", seed);
+    info.put("epochs_run", epochs.size());
+    info.put("batch_size", batchSize);
+    info.put("learning_rate", learningRate);
+    info.put("stop_at_accuracy", stopAtAccuracy);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    return Map.of("history.json", json.writeValueAsBytes(history), "training.json", json.writeValueAsBytes(info));
+  }
+}

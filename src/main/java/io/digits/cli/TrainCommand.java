@@ -8,8 +8,8 @@ import io.digits.data.Dataset;
 import io.digits.data.Split;
 import io.digits.export.SavedModelExporter;
 import io.digits.model.Architecture;
-import io.digits.model.Sequential;
 import io.digits.serving.ModelLoader;
+import io.digits.train.Checkpoint;
 import io.digits.train.Device;
 import io.digits.train.History;
 import io.digits.train.ProgressBar;
@@ -23,6 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code digits train}: the notebook's {@code model.fit}, then a TF Serving export. */
@@ -68,26 +70,87 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing version folder.")
   boolean overwrite;
 
+  @Option(names = "--resume",
+      description = "Continue the interrupted run of this --model in --output from its last finished epoch.")
+  boolean resume;
+
+  @Spec
+  CommandSpec spec;
+
+  /** The settings a resumed run must share with the run it continues, by option name. */
+  private static final List<String> RUN_SETTINGS =
+      List.of("--data", "--validation-split", "--seed", "--batch-size", "--learning-rate", "--model-version");
+
   @Override
   public Integer call() throws Exception {
     Architecture architecture = Architecture.byName(model);
+    Path base = output.resolve(architecture.cliName());
+    Path checkpointFile = base.resolve(".checkpoint");
+    Checkpoint resumeFrom = resume ? Checkpoint.load(checkpointFile) : null;
+    if (resumeFrom != null) {
+      adopt(resumeFrom.settings());
+    } else if (Files.exists(checkpointFile)) {
+      System.out.println("Starting anew: the checkpoint of an interrupted run in " + base
+          + " will be replaced (use --resume to continue it instead)");
+    }
     TrainConfig config = config();
     Device chosen = device();
-    Path versionDir = versionDir(architecture);
+    Path versionDir = versionDir(base);
 
     Split split = Split.of(DigitCsv.readLabeled(data), validationSplit, seed);
-    System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%n",
-        architecture.cliName(), split.train().size(), split.validation().size(), data);
-    Sequential net = architecture.create(config.dropout(), seed);
+    System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%s%n",
+        architecture.cliName(), split.train().size(), split.validation().size(), data,
+        resumeFrom == null ? "" : ", resuming after epoch " + resumeFrom.epochsDone());
+    Thread onInterrupt = new Thread(() -> System.err.println(Files.exists(checkpointFile)
+        ? "digits: interrupted; finished epochs are saved, continue with: digits train --resume --model "
+            + architecture.cliName() + " --output " + output
+        : "digits: interrupted before the first epoch finished; nothing was saved"));
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
     Trainer.Outcome outcome = new Trainer(config, new ProgressBar(System.out, System.console() != null))
-        .fit(net, split.train(), split.validation(), chosen.sessionConfig());
+        .fit(architecture.create(config.dropout()), split.train(), split.validation(), chosen.sessionConfig(),
+            resumeFrom, settings(versionDir), state -> state.save(checkpointFile));
 
-    SavedModelExporter.export(architecture.create(seed), outcome.weights(), versionDir,
+    SavedModelExporter.export(architecture.create(), outcome.weights(), versionDir,
         extras(architecture, outcome), overwrite);
+    Files.deleteIfExists(checkpointFile);
+    Runtime.getRuntime().removeShutdownHook(onInterrupt);
     History.Epoch last = outcome.history().last();
     System.out.printf(Locale.ROOT, "Saved %s (val_accuracy %.4f, %d epochs)%n", versionDir, last.valAccuracy(),
         outcome.history().epochs().size());
     return 0;
+  }
+
+  /** What identifies this run in its checkpoints. */
+  private Map<String, Object> settings(Path versionDir) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("--data", data.toString());
+    s.put("--validation-split", validationSplit);
+    s.put("--seed", seed);
+    s.put("--batch-size", batchSize);
+    s.put("--learning-rate", (double) learningRate);
+    s.put("--model-version", Long.parseLong(versionDir.getFileName().toString()));
+    return s;
+  }
+
+  /** Takes the interrupted run's settings; an option given now that differs from them is an error. */
+  private void adopt(Map<String, Object> saved) {
+    for (String name : RUN_SETTINGS) {
+      Object was = saved.get(name);
+      Object now = spec.findOption(name).getValue();
+      boolean same = was instanceof Number a && now instanceof Number b
+          ? a.doubleValue() == b.doubleValue()
+          : String.valueOf(was).equals(String.valueOf(now));
+      if (spec.commandLine().getParseResult().hasMatchedOption(name) && !same) {
+        throw new DigitsException("--resume: " + name + " was " + was + " in the interrupted run; leave it out"
+            + " or train anew without --resume");
+      }
+    }
+    data = Path.of((String) saved.get("--data"));
+    validationSplit = ((Number) saved.get("--validation-split")).doubleValue();
+    seed = ((Number) saved.get("--seed")).longValue();
+    batchSize = ((Number) saved.get("--batch-size")).intValue();
+    learningRate = ((Number) saved.get("--learning-rate")).floatValue();
+    version = ((Number) saved.get("--model-version")).longValue();
   }
 
   private TrainConfig config() {
@@ -109,8 +172,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** Checked before training, so that a clash is reported before minutes of work. */
-  private Path versionDir(Architecture architecture) {
-    Path base = output.resolve(architecture.cliName());
+  private Path versionDir(Path base) {
     long v = version != null ? version
         : Files.isDirectory(base) ? ModelLoader.newestVersion(base)
             .map(p -> Long.parseLong(p.getFileName().toString()) + 1).orElse(1L) : 1L;

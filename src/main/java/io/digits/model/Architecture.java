@@ -11,17 +11,17 @@ import java.util.stream.Collectors;
 public enum Architecture {
   SIMPLE("simple") {
     @Override
-    List<Layer> layers(float dropout, long seed) {
+    List<Layer> layers(float dropout) {
       return List.of(
           new Flatten(),
           new Dense(256, Activation.RELU),
-          new Dropout(dropout, seed),
+          new Dropout(dropout, 1),
           new Dense(10, Activation.SOFTMAX));
     }
   },
   DOUBLE_CONV("double-conv") {
     @Override
-    List<Layer> layers(float dropout, long seed) {
+    List<Layer> layers(float dropout) {
       return List.of(
           new Conv2D(32, 5, Padding.SAME, Activation.RELU),
           new MaxPool2D(2),
@@ -29,7 +29,7 @@ public enum Architecture {
           new MaxPool2D(2, 2, Padding.VALID),
           new Flatten(),
           new Dense(256, Activation.RELU),
-          new Dropout(dropout, seed),
+          new Dropout(dropout, 1),
           new Dense(10, Activation.SOFTMAX));
     }
   };
@@ -43,15 +43,16 @@ public enum Architecture {
     this.cliName = cliName;
   }
 
-  abstract List<Layer> layers(float dropout, long seed);
+  abstract List<Layer> layers(float dropout);
 
-  /** A fresh, unbuilt model (layers are built into one graph each). */
-  public Sequential create(float dropout, long seed) {
-    return new Sequential(cliName, layers(dropout, seed));
+  /** A fresh, unbuilt model with this dropout rate (layers are built into one graph each). */
+  public Sequential create(float dropout) {
+    return new Sequential(cliName, layers(dropout));
   }
 
-  public Sequential create(long seed) {
-    return create(NOTEBOOK_DROPOUT, seed);
+  /** A fresh, unbuilt model as the notebook defines it. */
+  public Sequential create() {
+    return create(NOTEBOOK_DROPOUT);
   }
 
   public String cliName() {

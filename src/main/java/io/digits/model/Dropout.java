@@ -3,25 +3,33 @@ package io.digits.model;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Keras {@code Dropout(rate)}: while training, zeroes each value with probability {@code rate} and
  * scales the rest by 1/(1-rate); at inference it adds no op at all, so the serving graph has none.
+ *
+ * <p>Masks come from a stateless generator keyed by the training step's seed plus this layer's
+ * {@code salt} (see {@link Parameters#stepSeed}), so they repeat exactly across runs and resumes.
  */
 public final class Dropout implements Layer {
   private final float rate;
-  private final long seed;
+  private final long salt;
+  private Parameters params;
 
-  /** {@code seed} makes the masks repeatable (TF's op-level seed pair). */
-  public Dropout(float rate, long seed) {
+  /** {@code salt} tells this layer's masks apart from other dropout layers' in the same step. */
+  public Dropout(float rate, long salt) {
+    if (!(rate >= 0f && rate < 1f)) {
+      throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
+    }
     this.rate = rate;
-    this.seed = seed;
+    this.salt = salt;
   }
 
   @Override
   public Shape build(Ops tf, Shape input, Parameters params) {
+    this.params = params;
     return input;
   }
 
@@ -30,8 +38,8 @@ public final class Dropout implements Layer {
     if (!training || rate == 0f) {
       return x;
     }
-    Operand<TFloat32> noise = tf.random.randomUniform(tf.shape(x), TFloat32.class,
-        RandomUniform.seed(seed), RandomUniform.seed2(seed >>> 32 ^ 0x5eed));
+    Operand<TInt64> seed = tf.math.add(params.stepSeed(tf), tf.constant(new long[] {salt, 0}));
+    Operand<TFloat32> noise = tf.random.statelessRandomUniform(tf.shape(x), seed, TFloat32.class);
     Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(noise, tf.constant(rate)), TFloat32.class);
     return tf.math.mul(x, tf.math.mul(keep, tf.constant(1f / (1f - rate))));
   }

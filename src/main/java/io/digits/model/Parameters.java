@@ -8,6 +8,7 @@ import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * The variables of one built model, in creation order (Keras's {@code model.weights} order: per layer,
@@ -28,6 +29,7 @@ public final class Parameters {
       Assign<TFloat32> assign) {}
 
   private final List<Parameter> all = new ArrayList<>();
+  private Placeholder<TInt64> stepSeed;
 
   /** Creates a variable named {@code name} (made unique by the scope) of the given shape. */
   public Variable<TFloat32> add(Ops tf, String name, Shape shape, Initializer initializer, boolean trainable) {
@@ -39,6 +41,23 @@ public final class Parameters {
     all.add(new Parameter(variable.op().name().replaceAll("/var$", ""), shape, initializer, trainable,
         variable, value, assign));
     return variable;
+  }
+
+  /**
+   * The per-step random seed {@code [seed, step]} that training feeds to stochastic layers (dropout),
+   * created on first use. Random draws are then a pure function of the seed and the step number,
+   * so a run resumed from a checkpoint draws exactly what the uninterrupted run would have.
+   */
+  public Placeholder<TInt64> stepSeed(Ops tf) {
+    if (stepSeed == null) {
+      stepSeed = tf.withName("step_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+    }
+    return stepSeed;
+  }
+
+  /** The step seed if a layer asked for one, else null (the model draws nothing at random). */
+  public Placeholder<TInt64> stepSeedOrNull() {
+    return stepSeed;
   }
 
   public List<Parameter> all() {

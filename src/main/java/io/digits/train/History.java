@@ -22,6 +22,13 @@ public final class History {
     return List.copyOf(epochs);
   }
 
+  /** A snapshot that later epochs do not change. */
+  public History copy() {
+    History c = new History();
+    epochs.forEach(c::add);
+    return c;
+  }
+
   public Epoch last() {
     return epochs.get(epochs.size() - 1);
   }

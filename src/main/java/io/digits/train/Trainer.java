@@ -3,6 +3,8 @@ package io.digits.train;
 import io.digits.data.Dataset;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.proto.ConfigProto;
 
@@ -24,27 +26,39 @@ public final class Trainer {
   /** What training produced: the final weights and the per-epoch history. */
   public record Outcome(Weights weights, History history) {}
 
-  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session) {
+  /** Called after every whole epoch with the state to save (a checkpoint). */
+  public interface EpochListener {
+    void epochDone(Checkpoint state);
+  }
+
+  /**
+   * Trains from fresh weights, or from {@code resume} when it is not null, calling {@code listener}
+   * after each epoch. {@code settings} is recorded in each checkpoint.
+   */
+  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session,
+      Checkpoint resume, Map<String, Object> settings, EpochListener listener) {
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
         new RmsProp(config.learningRate()), session)) {
-      graph.start(Weights.initial(model.parameters(), config.seed()));
       History history = new History();
-      SplittableRandom shuffler = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-      int[] order = identity(train.size());
+      int firstEpoch = 1;
+      if (resume == null) {
+        graph.start(Weights.initial(model.parameters(), config.seed()), config.seed());
+      } else {
+        graph.restore(resume.weights(), resume.optimizerState(), config.seed(), resume.stepsTaken());
+        resume.history().epochs().forEach(history::add);
+        firstEpoch = resume.epochsDone() + 1;
+      }
       int steps = (train.size() + config.batchSize() - 1) / config.batchSize();
-      for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+      for (int epoch = firstEpoch; epoch <= config.epochs() && !stopped(history); epoch++) {
         long start = System.nanoTime();
-        if (config.shuffle()) {
-          shuffle(order, shuffler);
-        }
+        int[] order = order(train.size(), epoch);
         progress.startEpoch(epoch, config.epochs(), steps);
         double lossSum = 0;
         long correct = 0;
         int seen = 0;
         for (int step = 0; step < steps; step++) {
           int from = step * config.batchSize();
-          int to = Math.min(train.size(), from + config.batchSize());
-          int[] batch = java.util.Arrays.copyOfRange(order, from, to);
+          int[] batch = Arrays.copyOfRange(order, from, Math.min(train.size(), from + config.batchSize()));
           TrainingGraph.Metrics m = graph.step(batch);
           lossSum += m.loss() * m.count();
           correct += m.correct();
@@ -57,12 +71,34 @@ public final class Trainer {
         progress.endEpoch(loss, accuracy, val.loss(), val.accuracy());
         history.add(new History.Epoch(epoch, loss, accuracy, val.loss(), val.accuracy(),
             (System.nanoTime() - start) / 1e9));
-        if (config.stopAtAccuracy() > 0 && accuracy > config.stopAtAccuracy()) {
-          break;
-        }
+        listener.epochDone(new Checkpoint(settings, epoch, graph.stepsTaken(), history.copy(), graph.weights(),
+            graph.optimizerState()));
       }
       return new Outcome(graph.weights(), history);
     }
+  }
+
+  /** Trains from fresh weights without checkpoints. */
+  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session) {
+    return fit(model, train, validation, session, null, Map.of(), state -> {});
+  }
+
+  /** The notebook's callback: stop after the epoch whose training accuracy exceeds the threshold. */
+  private boolean stopped(History history) {
+    return config.stopAtAccuracy() > 0 && !history.epochs().isEmpty()
+        && history.last().accuracy() > config.stopAtAccuracy();
+  }
+
+  /**
+   * The row order of one epoch: a shuffle drawn from (seed, epoch) alone, so that a resumed run
+   * sees the same batches as an uninterrupted one (Keras reshuffles every epoch too).
+   */
+  private int[] order(int size, int epoch) {
+    int[] a = identity(size);
+    if (config.shuffle()) {
+      shuffle(a, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + epoch));
+    }
+    return a;
   }
 
   private static int[] identity(int n) {

@@ -16,6 +16,7 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TUint8;
 
 /**
@@ -45,6 +46,8 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> trainCorrect;
   private final Operand<TFloat32> validationLossSum;
   private final Operand<TFloat32> validationCorrect;
+  private long seed;
+  private long globalStep;
 
   public TrainingGraph(Sequential model, Dataset train, Dataset validation, RmsProp optimizer, ConfigProto config) {
     this.model = model;
@@ -97,23 +100,40 @@ public final class TrainingGraph implements AutoCloseable {
     return tf.reduceSum(hits, tf.constant(0));
   }
 
-  /** Sets the model's weights and zeroes the optimizer's accumulators: a fresh start. */
-  public void start(Weights weights) {
+  /**
+   * A fresh start: sets the model's weights, zeroes the optimizer's accumulators, and keys the
+   * random draws of the coming steps (dropout masks) to {@code seed}.
+   */
+  public void start(Weights weights, long seed) {
+    restore(weights, Weights.initial(optimizerSlots, 0), seed, 0);
+  }
+
+  /** Continues a run from a checkpoint: weights, accumulators, and the number of steps already taken. */
+  public void restore(Weights weights, Weights optimizerState, long seed, long stepsTaken) {
     weights.assignTo(session, model.parameters());
-    Weights.initial(optimizerSlots, 0).assignTo(session, optimizerSlots);
+    optimizerState.assignTo(session, optimizerSlots);
+    this.seed = seed;
+    this.globalStep = stepsTaken;
   }
 
   /** One RMSprop step on the training rows {@code indices}; returns the loss before the update. */
   public Metrics step(int[] indices) {
+    Placeholder<TInt64> stepSeed = model.parameters().stepSeedOrNull();
     try (TInt32 idx = TInt32.vectorOf(indices);
-        Result r = session.runner()
-            .feed(trainIndices, idx)
-            .addTarget(trainStep)
-            .fetch(trainLoss)
-            .fetch(trainCorrect)
-            .run()) {
-      return new Metrics(((TFloat32) r.get(0)).getFloat(), (long) ((TFloat32) r.get(1)).getFloat(), indices.length);
+        TInt64 seedTensor = TInt64.vectorOf(seed, globalStep)) {
+      Session.Runner runner = session.runner().feed(trainIndices, idx);
+      if (stepSeed != null) {
+        runner.feed(stepSeed, seedTensor);
+      }
+      try (Result r = runner.addTarget(trainStep).fetch(trainLoss).fetch(trainCorrect).run()) {
+        globalStep++;
+        return new Metrics(((TFloat32) r.get(0)).getFloat(), (long) ((TFloat32) r.get(1)).getFloat(), indices.length);
+      }
     }
+  }
+
+  public long stepsTaken() {
+    return globalStep;
   }
 
   /** Loss and accuracy over validation rows [0, size), in chunks that bound memory. */
@@ -146,11 +166,6 @@ public final class TrainingGraph implements AutoCloseable {
   /** The optimizer's accumulators, for checkpoints. */
   public Weights optimizerState() {
     return Weights.read(session, optimizerSlots);
-  }
-
-  public void restore(Weights weights, Weights optimizerState) {
-    weights.assignTo(session, model.parameters());
-    optimizerState.assignTo(session, optimizerSlots);
   }
 
   public Sequential model() {

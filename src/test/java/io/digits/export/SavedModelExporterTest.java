@@ -30,7 +30,7 @@ class SavedModelExporterTest {
 
   private static Weights someWeights(Architecture a, long seed) {
     try (Graph g = new Graph()) {
-      Sequential m = a.create(seed).build(Ops.create(g));
+      Sequential m = a.create().build(Ops.create(g));
       return Weights.initial(m.parameters(), seed);
     }
   }
@@ -39,7 +39,7 @@ class SavedModelExporterTest {
   void exportHasTheContractSignatureAndLoadsBackWithTheSameWeights(@TempDir Path dir) throws Exception {
     Weights weights = someWeights(Architecture.DOUBLE_CONV, 5);
     Path version = dir.resolve("double-conv/1");
-    SavedModelExporter.export(Architecture.DOUBLE_CONV.create(5), weights, version,
+    SavedModelExporter.export(Architecture.DOUBLE_CONV.create(), weights, version,
         Map.of("history.json", "{}".getBytes()), false);
 
     assertTrue(Files.isRegularFile(version.resolve("saved_model.pb")));
@@ -66,7 +66,7 @@ class SavedModelExporterTest {
   @Test
   void servingIsDeterministicAndProbabilitiesSumToOne(@TempDir Path dir) {
     Path version = dir.resolve("simple/3");
-    SavedModelExporter.export(Architecture.SIMPLE.create(2), someWeights(Architecture.SIMPLE, 2), version,
+    SavedModelExporter.export(Architecture.SIMPLE.create(), someWeights(Architecture.SIMPLE, 2), version,
         Map.of(), false);
     Dataset images = SyntheticDigits.labeled(50, 9);
     try (Predictor p = Predictor.open(dir.resolve("simple"), 255f)) { // base folder: newest version
@@ -87,11 +87,11 @@ class SavedModelExporterTest {
   void anExistingVersionIsNotOverwrittenUnlessAsked(@TempDir Path dir) throws Exception {
     Path version = dir.resolve("simple/1");
     Weights w = someWeights(Architecture.SIMPLE, 2);
-    SavedModelExporter.export(Architecture.SIMPLE.create(2), w, version, Map.of(), false);
+    SavedModelExporter.export(Architecture.SIMPLE.create(), w, version, Map.of(), false);
     DigitsException e = assertThrows(DigitsException.class,
-        () -> SavedModelExporter.export(Architecture.SIMPLE.create(2), w, version, Map.of(), false));
+        () -> SavedModelExporter.export(Architecture.SIMPLE.create(), w, version, Map.of(), false));
     assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
-    SavedModelExporter.export(Architecture.SIMPLE.create(2), w, version, Map.of("x", new byte[] {1}), true);
+    SavedModelExporter.export(Architecture.SIMPLE.create(), w, version, Map.of("x", new byte[] {1}), true);
     assertTrue(Files.isRegularFile(version.resolve("assets.extra/x")));
   }
 }

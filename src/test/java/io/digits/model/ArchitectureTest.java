@@ -13,7 +13,7 @@ class ArchitectureTest {
 
   private static long paramCount(Architecture a) {
     try (Graph g = new Graph()) {
-      return a.create(1).build(Ops.create(g)).parameters().count();
+      return a.create().build(Ops.create(g)).parameters().count();
     }
   }
 
@@ -26,7 +26,7 @@ class ArchitectureTest {
   @Test
   void variablesComeInKerasOrderWithKerasShapes() {
     try (Graph g = new Graph()) {
-      Sequential m = Architecture.DOUBLE_CONV.create(1).build(Ops.create(g));
+      Sequential m = Architecture.DOUBLE_CONV.create().build(Ops.create(g));
       List<Shape> shapes = m.parameters().all().stream().map(Parameters.Parameter::shape).toList();
       assertEquals(List.of(Shape.of(5, 5, 1, 32), Shape.of(32), Shape.of(3, 3, 32, 64), Shape.of(64),
           Shape.of(3136, 256), Shape.of(256), Shape.of(256, 10), Shape.of(10)), shapes);
@@ -36,7 +36,7 @@ class ArchitectureTest {
   @Test
   void glorotUniformStaysWithinKerasLimitAndBiasesAreZero() {
     try (Graph g = new Graph()) {
-      Sequential m = Architecture.SIMPLE.create(1).build(Ops.create(g));
+      Sequential m = Architecture.SIMPLE.create().build(Ops.create(g));
       Weights w = Weights.initial(m.parameters(), 7);
       float limit = (float) Math.sqrt(6.0 / (784 + 256));
       float[] kernel = w.values().get(0).data();
@@ -58,7 +58,7 @@ class ArchitectureTest {
   @Test
   void sameSeedSameStartWeightsOtherSeedOthers() {
     try (Graph g = new Graph()) {
-      Parameters p = Architecture.SIMPLE.create(1).build(Ops.create(g)).parameters();
+      Parameters p = Architecture.SIMPLE.create().build(Ops.create(g)).parameters();
       float[] a = Weights.initial(p, 3).values().get(0).data();
       float[] b = Weights.initial(p, 3).values().get(0).data();
       float[] c = Weights.initial(p, 4).values().get(0).data();
@@ -71,7 +71,7 @@ class ArchitectureTest {
   void poolingUsesTheAttributeStyleMaxPoolOp() {
     try (Graph g = new Graph()) {
       Ops tf = Ops.create(g);
-      Sequential m = Architecture.DOUBLE_CONV.create(1).build(tf);
+      Sequential m = Architecture.DOUBLE_CONV.create().build(tf);
       m.logits(tf, tf.placeholder(org.tensorflow.types.TFloat32.class), false);
       List<String> types = new java.util.ArrayList<>();
       g.operations().forEachRemaining(op -> types.add(op.type()));

@@ -18,7 +18,7 @@ class TrainerTest {
 
   private static Trainer.Outcome fit(Architecture a, TrainConfig config, ByteArrayOutputStream log) {
     ProgressBar bar = new ProgressBar(new PrintStream(log), false);
-    return new Trainer(config, bar).fit(a.create(config.dropout(), config.seed()), TRAIN, VALIDATION,
+    return new Trainer(config, bar).fit(a.create(config.dropout()), TRAIN, VALIDATION,
         ConfigProto.getDefaultInstance());
   }
 

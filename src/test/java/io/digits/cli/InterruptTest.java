@@ -1,0 +1,86 @@
+package io.digits.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.digits.data.Dataset;
+import io.digits.serving.Predictor;
+import io.digits.testing.SyntheticDigits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ctrl-C in the middle of a real training process: no half-written model version, and
+ * {@code --resume} ends with the same model as a run that was never interrupted.
+ */
+class InterruptTest {
+
+  private static Process startTraining(Path data, Path output, Path log) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> cmd = new ArrayList<>(List.of(java, "-cp", classpath, Main.class.getName(), "train",
+        "--model", "double-conv", "--data", data.toString(), "--epochs", "6", "--stop-at-accuracy", "0",
+        "--output", output.toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    return pb.start();
+  }
+
+  @Test
+  void sigintLeavesNoVersionAndResumeFinishesTheSameModel(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("train.csv");
+    CliTest.writeCsv(data, SyntheticDigits.labeled(1600, 8));
+    Path interrupted = dir.resolve("interrupted");
+    Path checkpoint = interrupted.resolve("double-conv/.checkpoint");
+
+    Process p = startTraining(data, interrupted, dir.resolve("log.txt"));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!Files.exists(checkpoint) && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(p.isAlive(), "training still running after its first checkpoint: " + Files.readString(dir.resolve("log.txt")));
+    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "SIGINT stops training");
+    String log = Files.readString(dir.resolve("log.txt"));
+    assertTrue(log.contains("continue with: digits train --resume"), log);
+    try (var entries = Files.list(interrupted.resolve("double-conv"))) {
+      assertEquals(List.of(".checkpoint"), entries.map(e -> e.getFileName().toString()).toList(),
+          "only the checkpoint: no version folder, no temporary files");
+    }
+
+    CliTest.Run resumed = CliTest.digits("train", "--resume", "--model", "double-conv", "--epochs", "6",
+        "--stop-at-accuracy", "0", "--output", interrupted.toString());
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.out().contains("resuming after epoch"), resumed.out());
+    assertFalse(Files.exists(checkpoint), "the checkpoint is removed once the model is exported");
+
+    Path whole = dir.resolve("whole");
+    assertEquals(0, CliTest.digits("train", "--model", "double-conv", "--data", data.toString(), "--epochs", "6",
+        "--stop-at-accuracy", "0", "--output", whole.toString()).code());
+
+    Dataset images = SyntheticDigits.labeled(64, 10);
+    try (Predictor a = Predictor.open(interrupted.resolve("double-conv/1"), 255f);
+        Predictor b = Predictor.open(whole.resolve("double-conv/1"), 255f)) {
+      float[][] pa = a.predict(images);
+      float[][] pb = b.predict(images);
+      for (int i = 0; i < pa.length; i++) {
+        for (int k = 0; k < 10; k++) {
+          assertEquals(pb[i][k], pa[i][k], 1e-5, "image " + i + " class " + k);
+        }
+      }
+    }
+  }
+
+  @Test
+  void resumeWithoutCheckpointIsAClearError(@TempDir Path dir) throws Exception {
+    CliTest.Run none = CliTest.digits("train", "--resume", "--output", dir.toString());
+    assertEquals(1, none.code());
+    assertTrue(none.err().contains("no checkpoint to resume from"), none.err());
+  }
+}

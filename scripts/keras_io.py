@@ -91,12 +91,12 @@ def read_probabilities(path):
     return np.array(rows, dtype=np.float64).reshape(-1, 10)
 
 
-def write_probabilities(path, probs, id_name="ImageId"):
-    """ImageId,p0..p9 with shortest round-trip float32 text."""
+def write_probabilities(path, probs, id_name="ImageId", start=1):
+    """ImageId,p0..p9 with shortest round-trip float32 text (ids from `start`)."""
     with open(path, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow([id_name] + [f"p{d}" for d in range(10)])
-        for i, row in enumerate(probs, start=1):
+        for i, row in enumerate(probs, start=start):
             w.writerow([i] + [float_text(v) for v in row])
 
 

@@ -253,7 +253,7 @@ def check_b(report, cli, args):
     if not args.keras_dir:
         made = report.run("b make_keras_models.py", lambda: subprocess.run(
             [sys.executable, os.path.join(SCRIPTS, "make_keras_models.py"), "--data", args.data, "--test", args.test,
-             "--out", keras_dir, "--epochs", args.keras_epochs], check=True, timeout=3600,
+             "--out", keras_dir, "--epochs", str(args.keras_epochs)], check=True, timeout=3600,
             stdout=subprocess.DEVNULL) and keras_dir)
         if not made:
             return

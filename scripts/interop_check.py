@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""`make interop`: the automated proof of issue 4 that digits and Python TF/Keras interoperate.
+
+  a. Java -> Python: `digits train` exports load in tf.saved_model with the same
+     probabilities (<= 1e-5) and classes; saved_model_cli shows the contract; a TF Serving
+     REST body runs through the signature; the folder layout is TF Serving's.
+  b. Python -> Java: Keras models saved three ways (make_keras_models.py) are described by
+     `digits inspect` and scored by `digits predict` like Keras's own predict (>= 99.9 %).
+  c. Training parity: keras_parity.py's curve, then the Java KerasParityTest via Maven.
+
+Prints one `PASS ...` / `FAIL ...` line per check and ends with `N passed, M failed`;
+exits 1 if anything failed.
+
+    python scripts/interop_check.py --jar target/digits.jar --data data/train.csv --test data/test.csv --work build/interop
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+SCRIPTS = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(SCRIPTS)
+sys.path.insert(0, SCRIPTS)
+
+import numpy as np  # noqa: E402
+
+import keras_io  # noqa: E402
+import notebook_models  # noqa: E402
+
+ROWS_A = 1000          # rows of train.csv compared in check a (issue 4)
+PROB_TOL = 1e-5        # max abs probability difference Java vs Python (PRODUCT.md 4)
+MIN_AGREEMENT = 0.999  # label agreement with Keras's predict (issue 4)
+REST_ROWS = 3          # images in the TF Serving request body
+
+
+class CheckFailed(Exception):
+    """A check's own verdict (as opposed to a crash, which is reported the same way)."""
+
+
+class Report:
+    """Collects PASS/FAIL lines; a check is a function that raises to fail."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def run(self, label, fn, *args):
+        try:
+            detail = fn(*args)
+        except Exception as e:  # any crash is this check's failure, not the run's end
+            self.failed += 1
+            text = str(e).strip().replace("\n", " | ")
+            print(f"FAIL {label}: {type(e).__name__ + ': ' if not isinstance(e, CheckFailed) else ''}{text}", flush=True)
+            return None
+        self.passed += 1
+        print(f"PASS {label}" + (f": {detail}" if isinstance(detail, str) and detail else ""), flush=True)
+        return detail
+
+    def fail(self, label, why):
+        self.failed += 1
+        print(f"FAIL {label}: {why}", flush=True)
+
+
+def expect(condition, message):
+    if not condition:
+        raise CheckFailed(message)
+
+
+def run_cli(cli, args, timeout=3600, expect_rc=0):
+    """Run `digits <args>` (java -jar JAR or a stand-in); return stdout; raise on a bad exit code."""
+    cmd = cli + [str(a) for a in args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if expect_rc is not None and proc.returncode != expect_rc:
+        # Last line that is not TF's C++ logging (I0000/W0000/E0000 ...), i.e. the program's own.
+        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip() and not re.match(r"^[IWEF]\d{4} ", ln)]
+        tail = lines[-1] if lines else "(no output)"
+        raise CheckFailed(f"`{' '.join(args[:1])}` exited {proc.returncode} (expected {expect_rc}): {tail}")
+    return proc
+
+
+def load_signature(directory):
+    import tensorflow as tf
+
+    return tf.saved_model.load(directory).signatures["serving_default"]
+
+
+# ---- check a: Java -> Python -----------------------------------------------------------------
+
+
+def check_layout(export):
+    """TF Serving loads <name>/<integer version>/saved_model.pb + variables/."""
+    version = os.path.basename(export)
+    expect(version.isdigit(), f"version folder {version!r} is not an integer")
+    for rel in ("saved_model.pb", "variables/variables.index"):
+        expect(os.path.isfile(os.path.join(export, rel)), f"{export}/{rel} missing")
+    data = glob.glob(os.path.join(export, "variables", "variables.data-*"))
+    # An export of resource variables "succeeds" with an empty variables/ (MEASUREMENTS.md).
+    expect(data and all(os.path.getsize(p) > 0 for p in data), f"{export}/variables holds no variable data")
+    extras = sorted(set(os.listdir(export)) - {"saved_model.pb", "variables", "assets", "assets.extra", "fingerprint.pb"})
+    expect(not extras, f"unexpected entries beside saved_model.pb (extras belong in assets.extra/): {extras}")
+    return f"{export}"
+
+
+def check_probabilities(export, x, java_probs_csv, java_labels_csv):
+    """Python's signature call vs Java's predict on the same rows."""
+    import tensorflow as tf
+
+    out = load_signature(export)(image=tf.constant(x))
+    probs = out["probabilities"].numpy()
+    classes = out["class"].numpy()
+    expect(out["class"].dtype == tf.int64, f"class is {out['class'].dtype.name}, expected int64")
+    expect(np.array_equal(classes, probs.argmax(axis=1)), "class output != argmax(probabilities)")
+    java_probs = keras_io.read_probabilities(java_probs_csv)
+    java_labels = keras_io.read_labels(java_labels_csv)
+    expect(java_probs.shape == probs.shape, f"Java wrote {java_probs.shape[0]} probability rows, Python has {probs.shape[0]}")
+    diff = float(np.max(np.abs(java_probs - probs.astype(np.float64))))
+    expect(diff <= PROB_TOL, f"max abs probability diff {diff:.3g} > {PROB_TOL}")
+    expect(np.array_equal(java_labels, classes), f"{int(np.sum(java_labels != classes))} Java labels differ from Python's class")
+    return f"{len(x)} rows, max abs diff {diff:.3g}, classes equal"
+
+
+def check_saved_model_cli(export):
+    """What TF's own tool reads: the signature TF Serving will serve."""
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    proc = subprocess.run([cli, "show", "--dir", export, "--all"], capture_output=True, text=True, timeout=600)
+    expect(proc.returncode == 0, f"saved_model_cli exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    text = proc.stdout
+    block = text.split("signature_def['serving_default']", 1)
+    expect(len(block) == 2, "no signature_def['serving_default']")
+    serving = block[1].split("signature_def[", 1)[0]
+    for needle in ("Method name is: tensorflow/serving/predict", "inputs['image']", "outputs['probabilities']", "outputs['class']"):
+        expect(needle in serving, f"serving_default lacks {needle!r}")
+    expect("DT_INT64" in serving.split("outputs['class']", 1)[1].split("outputs[", 1)[0], "class is not DT_INT64")
+    return "method tensorflow/serving/predict, input image, outputs probabilities + class"
+
+
+def check_rest_body(export, x):
+    """A TF Serving REST predict body (row format) round-trips through JSON into the signature."""
+    import tensorflow as tf
+
+    body = json.dumps({"signature_name": "serving_default", "instances": x[:REST_ROWS].tolist()})
+    instances = np.array(json.loads(body)["instances"], dtype=np.float32)
+    expect(instances.shape == (REST_ROWS, 28, 28, 1), f"instances parsed to shape {instances.shape}")
+    fn = load_signature(export)
+    via_rest = fn(image=tf.constant(instances))
+    direct = fn(image=tf.constant(x[:REST_ROWS]))
+    for key in ("probabilities", "class"):
+        expect(np.array_equal(via_rest[key].numpy(), direct[key].numpy()), f"{key} via REST body != direct call")
+    # The response TF Serving would send for this body (row format), built to prove it serializes.
+    response = {"predictions": [{"probabilities": p.tolist(), "class": int(c)}
+                                for p, c in zip(via_rest["probabilities"].numpy(), via_rest["class"].numpy())]}
+    json.dumps(response)
+    return f"{REST_ROWS} instances, {len(body)} bytes, equal to the direct call"
+
+
+def check_a(report, cli, args, x):
+    for model in notebook_models.MODEL_NAMES:
+        label = f"a {model}"
+        out_dir = os.path.join(args.work, "java_models")
+        export = os.path.join(out_dir, model, "1")
+        shutil.rmtree(os.path.join(out_dir, model), ignore_errors=True)
+        trained = report.run(f"{label} java train", lambda: run_cli(cli, [
+            "train", "--model", model, "--data", args.data, "--epochs", 1, "--seed", 1,
+            "--output", out_dir, "--model-version", 1]) and export)
+        if not trained:
+            report.fail(f"{label} (remaining checks)", "skipped: no export")
+            continue
+        report.run(f"{label} layout", check_layout, export)
+        sub = os.path.join(args.work, f"java_{model}_submission.csv")
+        probs = os.path.join(args.work, f"java_{model}_probs.csv")
+        predicted = report.run(f"{label} java predict", lambda: run_cli(cli, [
+            "predict", "--model-dir", export, "--input", args.data, "--output", sub,
+            "--probabilities", probs, "--limit", ROWS_A]) and "ok")
+        if predicted:
+            report.run(f"{label} python == java", check_probabilities, export, x, probs, sub)
+        report.run(f"{label} saved_model_cli", check_saved_model_cli, export)
+        report.run(f"{label} TF Serving REST body", check_rest_body, export, x)
+
+
+# ---- check b: Python -> Java -----------------------------------------------------------------
+
+
+def shape_forms(dims):
+    """Spellings of a shape a saved_model_cli-like printout may use (spaces removed)."""
+    inner = ",".join(str(d) for d in dims)
+    return ("(" + inner + ")", "[" + inner + "]", "{" + inner + "}")
+
+
+def check_inspect(cli, export):
+    """`digits inspect` names the signature's real input/output names and shapes."""
+    text = run_cli(cli, ["inspect", "--model-dir", export]).stdout
+    compact = re.sub(r"\s+", "", text)
+    info = keras_io.signature_info(export)
+    expect("serving_default" in text, "no serving_default in inspect output")
+    for kind in ("inputs", "outputs"):
+        for name, (dtype, dims) in info[kind].items():
+            expect(re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text), f"{kind[:-1]} {name!r} not named")
+            expect(any(f in compact for f in shape_forms(dims)), f"shape {dims} of {name!r} not shown")
+    return "; ".join(f"{k}: " + ", ".join(f"{n} {d}" for n, (_, d) in info[k].items()) for k in ("inputs", "outputs"))
+
+
+def check_predict_agreement(cli, args, folder):
+    out = os.path.join(args.work, f"java_{os.path.basename(folder)}_submission.csv")
+    run_cli(cli, ["predict", "--model-dir", os.path.join(folder, "1"), "--input", args.test, "--output", out])
+    java = keras_io.read_labels(out)
+    keras = keras_io.read_labels(os.path.join(folder, "keras_labels.csv"))
+    expect(len(java) == len(keras), f"Java labeled {len(java)} rows, Keras {len(keras)}")
+    agreement = float(np.mean(java == keras))
+    expect(agreement >= MIN_AGREEMENT, f"agreement {agreement:.5f} < {MIN_AGREEMENT} ({int(np.sum(java != keras))} rows differ)")
+    return f"agreement {agreement:.5f} on {len(java)} rows ({int(np.sum(java != keras))} differ)"
+
+
+def write_wrong_input_model(directory):
+    """A SavedModel whose only input cannot take a 28x28 image (10 features)."""
+    import tensorflow as tf
+
+    class Wrong(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 10], tf.float32, name="features")])
+        def serve(self, features):
+            return {"scores": tf.nn.softmax(features)}
+
+    shutil.rmtree(directory, ignore_errors=True)
+    module = Wrong()
+    tf.saved_model.save(module, directory, signatures={"serving_default": module.serve})
+
+
+def check_errors(cli, args):
+    """Clear one-line errors and exit 1 for a non-SavedModel and for a model with no image input."""
+    not_model = os.path.join(args.work, "not_a_model")
+    os.makedirs(not_model, exist_ok=True)
+    out = os.path.join(args.work, "should_not_exist.csv")
+    if os.path.exists(out):
+        os.remove(out)  # left by an earlier run: the check is that this run writes none
+    proc = run_cli(cli, ["predict", "--model-dir", not_model, "--input", args.test, "--output", out], expect_rc=1)
+    expect(proc.stderr.strip(), "no error message for a folder that is not a SavedModel")
+    wrong = os.path.join(args.work, "wrong_input", "1")
+    write_wrong_input_model(wrong)
+    proc = run_cli(cli, ["predict", "--model-dir", wrong, "--input", args.test, "--output", out], expect_rc=1)
+    expect("features" in proc.stderr, f"error does not name the signature's input 'features': {proc.stderr.strip()[-200:]}")
+    expect(not os.path.exists(out), f"{out} was written despite the error")
+    return "not a SavedModel -> exit 1; input (-1,10) -> exit 1 naming 'features'"
+
+
+def check_b(report, cli, args):
+    keras_dir = args.keras_dir or os.path.join(args.work, "keras_models")
+    if not args.keras_dir:
+        made = report.run("b make_keras_models.py", lambda: subprocess.run(
+            [sys.executable, os.path.join(SCRIPTS, "make_keras_models.py"), "--data", args.data, "--test", args.test,
+             "--out", keras_dir, "--epochs", str(args.keras_epochs)], check=True, timeout=3600,
+            stdout=subprocess.DEVNULL) and keras_dir)
+        if not made:
+            return
+    for model in notebook_models.MODEL_NAMES:
+        for fmt in keras_io.FORMATS:
+            folder = os.path.join(keras_dir, f"{fmt}-{model}")
+            report.run(f"b {fmt}-{model} java inspect", check_inspect, cli, os.path.join(folder, "1"))
+            report.run(f"b {fmt}-{model} java predict", check_predict_agreement, cli, args, folder)
+    report.run("b bad models get clear errors", check_errors, cli, args)
+
+
+# ---- check c: training parity ----------------------------------------------------------------
+
+
+def check_c(report, args):
+    parity = os.path.abspath(os.path.join(args.work, "parity"))
+    made = report.run("c keras_parity.py", lambda: subprocess.run(
+        [sys.executable, os.path.join(SCRIPTS, "keras_parity.py"), "--data", args.data, "--out", parity],
+        check=True, timeout=1800, stdout=subprocess.DEVNULL) and parity)
+    if not made:
+        return
+    sources = glob.glob(os.path.join(REPO, "src", "test", "java", "**", "KerasParityTest.java"), recursive=True)
+    if not sources:
+        report.fail("c java KerasParityTest", "test class KerasParityTest does not exist yet under src/test/java")
+        return
+
+    def run_maven():
+        reports = os.path.join(REPO, "target", "surefire-reports")
+        for old in glob.glob(os.path.join(reports, "*KerasParityTest*")):
+            os.remove(old)
+        cmd = ["mvn", "-q", "-B", "test", "-Dtest=KerasParityTest", f"-Ddigits.parity.dir={parity}",
+               "-Dsurefire.failIfNoSpecifiedTests=false"]
+        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=3600)
+        xml = glob.glob(os.path.join(reports, "TEST-*KerasParityTest.xml"))
+        expect(xml, f"mvn exited {proc.returncode} and wrote no KerasParityTest report: "
+                    f"{(proc.stdout + proc.stderr).strip()[-400:]}")
+        suite = ET.parse(xml[0]).getroot()
+        counts = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
+        expect(counts["tests"] > counts["skipped"], f"KerasParityTest ran no test: {counts}")
+        expect(proc.returncode == 0 and counts["failures"] == counts["errors"] == 0,
+               f"mvn exited {proc.returncode}, {counts}: {(proc.stdout + proc.stderr).strip()[-400:]}")
+        return f"{counts['tests']} tests, parity dir {parity}"
+
+    report.run("c java KerasParityTest", run_maven)
+
+
+# ---- main -------------------------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description="Interop checks between digits (Java) and Python TensorFlow/Keras.")
+    p.add_argument("--jar", default="target/digits.jar", help="the digits jar (default target/digits.jar)")
+    p.add_argument("--java", default="java", help="java executable (default: java on PATH)")
+    p.add_argument("--cli", help="command to run instead of `java -jar JAR` (e.g. a stand-in for testing the checks)")
+    p.add_argument("--data", default="data/train.csv", help="labeled train CSV")
+    p.add_argument("--test", default="data/test.csv", help="unlabeled test CSV")
+    p.add_argument("--work", default="build/interop", help="scratch folder (recreated parts only)")
+    p.add_argument("--keras-epochs", type=int, default=2, help="epochs for make_keras_models.py (default 2)")
+    p.add_argument("--keras-dir", help="reuse models already made by make_keras_models.py instead of training")
+    p.add_argument("--only", default="abc", help="which checks to run, e.g. 'ab' (default abc)")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cli = shlex.split(args.cli) if args.cli else [args.java, "-jar", args.jar]
+    os.makedirs(args.work, exist_ok=True)
+    report = Report()
+    if not args.cli and not os.path.isfile(args.jar):
+        report.fail("setup", f"{args.jar} not found (build it with mvn package first)")
+    if "a" in args.only:
+        x, _ = keras_io.load_csv(args.data, limit=ROWS_A)
+        check_a(report, cli, args, x)
+    if "b" in args.only:
+        check_b(report, cli, args)
+    if "c" in args.only:
+        check_c(report, args)
+    print(f"{report.passed} passed, {report.failed} failed")
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,7 +9,7 @@ PYTHON := $(VENV)/bin/python
 # TensorFlow's native INFO lines are noise for a command-line user; warnings and errors still show.
 export TF_CPP_MIN_LOG_LEVEL ?= 1
 
-.PHONY: all build data train predict test interop bench clean
+.PHONY: all build data train predict test venv interop bench clean
 
 all: predict
 
@@ -39,12 +39,17 @@ predict: train
 test:
 	mvn -B test
 
+# The stamp rebuilds the venv only when requirements.txt changes.
 $(VENV)/.installed: scripts/requirements.txt
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q -r scripts/requirements.txt
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r scripts/requirements.txt
 	touch $@
 
 venv: $(VENV)/.installed
 
+# Our exports in Python TF, Keras-trained SavedModels in Java, and training parity with Keras.
+interop: venv build data
+	$(PYTHON) scripts/interop_check.py --jar $(JAR) --data data/train.csv --test data/test.csv --work build/interop
+
 clean:
-	rm -rf target saved_models submission.csv
+	rm -rf target saved_models submission.csv build

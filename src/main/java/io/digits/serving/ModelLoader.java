@@ -52,9 +52,20 @@ public final class ModelLoader {
     } catch (TensorFlowException | IllegalArgumentException e) {
       String why = firstLine(e.getMessage());
       if (why.contains("Could not find meta graph def matching supplied tags")) {
-        why = "it has no MetaGraph tagged 'serve'";
+        why = "it has no MetaGraph tagged 'serve' (tag-sets: " + tagSets(model) + ")";
       }
       throw new DigitsException(model + ": cannot load the SavedModel: " + why, e);
+    }
+  }
+
+  private static String tagSets(Path model) {
+    try {
+      return org.tensorflow.proto.SavedModel.parseFrom(Files.readAllBytes(model.resolve("saved_model.pb")))
+          .getMetaGraphsList().stream()
+          .map(g -> g.getMetaInfoDef().getTagsList().toString())
+          .collect(java.util.stream.Collectors.joining(", "));
+    } catch (IOException e) {
+      return "unreadable";
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.data.Dataset;
+import io.digits.testing.CliRunner;
 import io.digits.testing.SyntheticDigits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,70 +20,34 @@ import org.junit.jupiter.api.io.TempDir;
 /** The command line end to end on generated data: exit codes, outputs, one-line errors. */
 class CliTest {
 
-  /** Output of one run. */
-  record Run(int code, String out, String err) {}
-
-  static Run digits(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int code = Main.run(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
-
-  static void writeCsv(Path file, Dataset d) throws IOException {
-    StringBuilder b = new StringBuilder(d.labeled() ? "label," : "");
-    for (int k = 0; k < 784; k++) {
-      b.append(k == 0 ? "" : ",").append("pixel").append(k);
-    }
-    b.append("\r\n");
-    for (int i = 0; i < d.size(); i++) {
-      if (d.labeled()) {
-        b.append(d.labels()[i]).append(',');
-      }
-      for (int k = 0; k < 784; k++) {
-        b.append(k == 0 ? "" : ",").append(d.pixels()[i * 784 + k] & 0xff);
-      }
-      b.append("\r\n");
-    }
-    Files.writeString(file, b);
-  }
 
   @Test
   void versionAndHelp() {
-    Run v = digits("--version");
+    CliRunner.Run v = CliRunner.digits("--version");
     assertEquals(0, v.code());
     assertTrue(v.out().contains("TensorFlow 2.18"), v.out());
-    Run h = digits("predict", "--help");
+    CliRunner.Run h = CliRunner.digits("predict", "--help");
     assertEquals(0, h.code());
     assertTrue(h.out().contains("--model-dir"), h.out());
   }
 
   @Test
   void badUsageExitsTwo() {
-    assertEquals(2, digits("train", "--no-such-option").code());
-    assertEquals(2, digits("predict").code(), "--model-dir is required");
-    assertEquals(2, digits("no-such-command").code());
+    assertEquals(2, CliRunner.digits("train", "--no-such-option").code());
+    assertEquals(2, CliRunner.digits("predict").code(), "--model-dir is required");
+    assertEquals(2, CliRunner.digits("no-such-command").code());
   }
 
   @Test
   void trainPredictInspectOnGeneratedData(@TempDir Path dir) throws IOException {
     Path train = dir.resolve("train.csv");
-    writeCsv(train, SyntheticDigits.labeled(400, 3));
+    CliRunner.writeCsv(train, SyntheticDigits.labeled(400, 3));
     Path test = dir.resolve("test.csv");
     Dataset unlabeled = SyntheticDigits.labeled(120, 4);
-    writeCsv(test, new Dataset(unlabeled.pixels(), null));
+    CliRunner.writeCsv(test, new Dataset(unlabeled.pixels(), null));
     Path models = dir.resolve("models");
 
-    Run t = digits("train", "--model", "simple", "--data", train.toString(), "--epochs", "2",
+    CliRunner.Run t = CliRunner.digits("train", "--model", "simple", "--data", train.toString(), "--epochs", "2",
         "--output", models.toString());
     assertEquals(0, t.code(), t.err());
     assertTrue(t.out().contains("Epoch 2/2"), t.out());
@@ -90,16 +55,16 @@ class CliTest {
     assertTrue(Files.isRegularFile(models.resolve("simple/1/assets.extra/history.json")));
 
     // the next run takes the next free version
-    assertEquals(0, digits("train", "--model", "simple", "--data", train.toString(), "--epochs", "1",
+    assertEquals(0, CliRunner.digits("train", "--model", "simple", "--data", train.toString(), "--epochs", "1",
         "--output", models.toString()).code());
     assertTrue(Files.isDirectory(models.resolve("simple/2")));
-    Run clash = digits("train", "--model", "simple", "--data", train.toString(), "--epochs", "1",
+    CliRunner.Run clash = CliRunner.digits("train", "--model", "simple", "--data", train.toString(), "--epochs", "1",
         "--output", models.toString(), "--model-version", "1");
     assertEquals(1, clash.code());
     assertTrue(clash.err().contains("--overwrite"), clash.err());
 
     Path submission = dir.resolve("submission.csv");
-    Run p = digits("predict", "--model-dir", models.resolve("simple").toString(), "--input", test.toString(),
+    CliRunner.Run p = CliRunner.digits("predict", "--model-dir", models.resolve("simple").toString(), "--input", test.toString(),
         "--output", submission.toString(), "--batch-size", "50");
     assertEquals(0, p.code(), p.err());
     List<String> lines = Files.readAllLines(submission);
@@ -113,7 +78,7 @@ class CliTest {
     }
     assertTrue(right > 100, "the trained model scores the generated digits: " + right + "/120");
 
-    Run inspect = digits("inspect", "--model-dir", models.resolve("simple/1").toString());
+    CliRunner.Run inspect = CliRunner.digits("inspect", "--model-dir", models.resolve("simple/1").toString());
     assertEquals(0, inspect.code(), inspect.err());
     assertTrue(inspect.out().contains("MetaGraphDef with tag-set: 'serve'"), inspect.out());
     assertTrue(inspect.out().contains("inputs['image'] tensor_info:"), inspect.out());
@@ -126,19 +91,19 @@ class CliTest {
   void badInputIsOneLineExitOneAndNoOutput(@TempDir Path dir) throws IOException {
     Path bad = dir.resolve("bad.csv");
     Files.writeString(bad, "label,pixel0\n3,4\n");
-    Run t = digits("train", "--data", bad.toString(), "--output", dir.resolve("m").toString());
+    CliRunner.Run t = CliRunner.digits("train", "--data", bad.toString(), "--output", dir.resolve("m").toString());
     assertEquals(1, t.code());
     assertEquals(1, t.err().strip().lines().count(), t.err());
     assertTrue(t.err().contains(bad.toString()), t.err());
     assertFalse(Files.exists(dir.resolve("m")));
 
-    Run unknown = digits("train", "--model", "resnet", "--data", bad.toString());
+    CliRunner.Run unknown = CliRunner.digits("train", "--model", "resnet", "--data", bad.toString());
     assertEquals(1, unknown.code());
     assertTrue(unknown.err().contains("unknown model 'resnet'"), unknown.err());
 
     Path notModel = Files.createDirectories(dir.resolve("empty"));
     Path out = dir.resolve("s.csv");
-    Run p = digits("predict", "--model-dir", notModel.toString(), "--input", bad.toString(), "--output", out.toString());
+    CliRunner.Run p = CliRunner.digits("predict", "--model-dir", notModel.toString(), "--input", bad.toString(), "--output", out.toString());
     assertEquals(1, p.code());
     assertTrue(p.err().contains("not a SavedModel"), p.err());
     assertEquals(1, p.err().strip().lines().count(), p.err());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.data.Dataset;
 import io.digits.serving.Predictor;
+import io.digits.testing.CliRunner;
 import io.digits.testing.SyntheticDigits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class InterruptTest {
   @Test
   void sigintLeavesNoVersionAndResumeFinishesTheSameModel(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("train.csv");
-    CliTest.writeCsv(data, SyntheticDigits.labeled(1600, 8));
+    CliRunner.writeCsv(data, SyntheticDigits.labeled(1600, 8));
     Path interrupted = dir.resolve("interrupted");
     Path checkpoint = interrupted.resolve("double-conv/.checkpoint");
 
@@ -54,14 +55,14 @@ class InterruptTest {
           "only the checkpoint: no version folder, no temporary files");
     }
 
-    CliTest.Run resumed = CliTest.digits("train", "--resume", "--model", "double-conv", "--epochs", "6",
+    CliRunner.Run resumed = CliRunner.digits("train", "--resume", "--model", "double-conv", "--epochs", "6",
         "--stop-at-accuracy", "0", "--output", interrupted.toString());
     assertEquals(0, resumed.code(), resumed.err());
     assertTrue(resumed.out().contains("resuming after epoch"), resumed.out());
     assertFalse(Files.exists(checkpoint), "the checkpoint is removed once the model is exported");
 
     Path whole = dir.resolve("whole");
-    assertEquals(0, CliTest.digits("train", "--model", "double-conv", "--data", data.toString(), "--epochs", "6",
+    assertEquals(0, CliRunner.digits("train", "--model", "double-conv", "--data", data.toString(), "--epochs", "6",
         "--stop-at-accuracy", "0", "--output", whole.toString()).code());
 
     Dataset images = SyntheticDigits.labeled(64, 10);
@@ -79,7 +80,7 @@ class InterruptTest {
 
   @Test
   void resumeWithoutCheckpointIsAClearError(@TempDir Path dir) throws Exception {
-    CliTest.Run none = CliTest.digits("train", "--resume", "--output", dir.toString());
+    CliRunner.Run none = CliRunner.digits("train", "--resume", "--output", dir.toString());
     assertEquals(1, none.code());
     assertTrue(none.err().contains("no checkpoint to resume from"), none.err());
   }

@@ -1,5 +1,12 @@
 package io.digits.data;
 
+import io.digits.export.SavedModelExporter;
+import io.digits.model.Architecture;
+import io.digits.model.Weights;
+import io.digits.testing.CliRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+
 import static io.digits.data.CsvFiles.bytes;
 import static io.digits.data.CsvFiles.file;
 import static io.digits.data.CsvFiles.gzip;
@@ -123,15 +130,17 @@ class DigitCsvTest {
   /** One malformed input: its bytes, the reader to use, the line the error must name (0: none) and the fault. */
   private record Bad(String name, byte[] content, Function<Path, Dataset> reader, int line, String fault) {}
 
+  private static final Function<Path, Dataset> READ = DigitCsv::read;
+  private static final Function<Path, Dataset> READ_LABELED = DigitCsv::readLabeled;
   private static final String HL = header(true);
   private static final String HU = header(false);
 
   private static Bad labeled(String name, String text, int line, String fault) {
-    return new Bad(name, bytes(text), DigitCsv::readLabeled, line, fault);
+    return new Bad(name, bytes(text), READ_LABELED, line, fault);
   }
 
   private static Bad unlabeled(String name, String text, int line, String fault) {
-    return new Bad(name, bytes(text), DigitCsv::read, line, fault);
+    return new Bad(name, bytes(text), READ, line, fault);
   }
 
   static Stream<Arguments> malformed() {
@@ -162,14 +171,14 @@ class DigitCsvTest {
         labeled("blank line in the middle", HL + "\r\n" + r0 + "\r\n" + r0, 3, "blank line between rows"),
         labeled("empty file", "", 1, "file is empty; expected header"),
         labeled("header only", HL + "\r\n", 2, "no data rows after the header"),
-        new Bad("truncated gzip", Arrays.copyOf(gz, gz.length / 2), DigitCsv::readLabeled, 0, "truncated or corrupt gzip"),
-        new Bad("corrupt gzip", corruptGz, DigitCsv::readLabeled, 0, "truncated or corrupt gzip"),
-        new Bad("binary file", binary, DigitCsv::readLabeled, 1, "binary data, not a CSV text file"),
+        new Bad("truncated gzip", Arrays.copyOf(gz, gz.length / 2), READ_LABELED, 0, "truncated or corrupt gzip"),
+        new Bad("corrupt gzip", corruptGz, READ_LABELED, 0, "truncated or corrupt gzip"),
+        new Bad("binary file", binary, READ_LABELED, 1, "binary data, not a CSV text file"),
         labeled("NUL bytes in a row", HL + "\n" + r0 + "\0\0\0\n", 3, "binary data; not a CSV text file"),
         labeled("huge line", HL + "\n" + "1,".repeat(40_000) + "\n", 2, "line longer than 65536 bytes"),
         labeled("huge line past the buffer, no line break", HL + "\n" + "1,".repeat(200_000), 2, "line longer than 65536 bytes"),
-        new Bad("zip archive", bytes("PK\3\4rest"), DigitCsv::read, 0, "is a zip archive"),
-        new Bad("test file given to readLabeled", bytes(file(false, 2, "\n")), DigitCsv::readLabeled, 1, "no label column, this looks like test.csv"))
+        new Bad("zip archive", bytes("PK\3\4rest"), READ, 0, "is a zip archive"),
+        new Bad("test file given to readLabeled", bytes(file(false, 2, "\n")), READ_LABELED, 1, "no label column, this looks like test.csv"))
         .map(bad -> Arguments.of(Named.of(bad.name(), bad)));
   }
 
@@ -184,5 +193,41 @@ class DigitCsvTest {
     assertTrue(message.contains(bad.fault()), () -> "expected '" + bad.fault() + "' in: " + message);
     assertFalse(message.contains("\n") || message.contains("\r"), () -> "not one line: " + message);
     assertTrue(message.length() < 300, () -> "too long: " + message);
+  }
+
+  /**
+   * The same corpus through the command line: exit 1, one line on stderr with the file, line and
+   * fault, and nothing written (no model folder for train, no submission for predict).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformed")
+  void commandLineRejectsMalformedInputAndWritesNothing(Bad bad) throws IOException {
+    Path path = write(dir, "input.csv", bad.content());
+    String message = assertThrows(DigitsException.class, () -> bad.reader().apply(path)).getMessage();
+    Path models = dir.resolve("models");
+    Path submission = dir.resolve("submission.csv");
+    CliRunner.Run run = bad.reader() == READ
+        ? CliRunner.digits("predict", "--model-dir", model().toString(), "--input", path.toString(),
+            "--output", submission.toString())
+        : CliRunner.digits("train", "--model", "simple", "--data", path.toString(), "--output", models.toString());
+    assertEquals(1, run.code(), run.err());
+    assertEquals("digits: " + message, run.err().strip());
+    assertFalse(Files.exists(models), "no model folder");
+    assertFalse(Files.exists(submission), "no submission");
+  }
+
+  private static Path model;
+
+  /** One tiny exported model for the predict cases. */
+  private static synchronized Path model() throws IOException {
+    if (model == null) {
+      model = Files.createTempDirectory("digits-model").resolve("simple/1");
+      try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+        var built = Architecture.SIMPLE.create().build(org.tensorflow.op.Ops.create(g));
+        SavedModelExporter.export(Architecture.SIMPLE.create(), Weights.initial(built.parameters(), 1), model,
+            java.util.Map.of(), false);
+      }
+    }
+    return model;
   }
 }

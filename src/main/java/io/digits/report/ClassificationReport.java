@@ -6,8 +6,9 @@ import java.util.Locale;
 
 /**
  * Per-class precision, recall, F1 and support with macro and support-weighted averages, as
- * scikit-learn's {@code classification_report} computes them (a ratio with a zero denominator is 0,
- * sklearn's {@code zero_division} default without its warning).
+ * scikit-learn's {@code classification_report} computes them: over the classes that occur as a
+ * label or a prediction, a ratio with a zero denominator being 0 (sklearn's {@code zero_division}
+ * default, without its warning).
  */
 public record ClassificationReport(List<Row> classes, Row macroAvg, Row weightedAvg, double accuracy, long support) {
 
@@ -20,6 +21,9 @@ public record ClassificationReport(List<Row> classes, Row macroAvg, Row weighted
   public static ClassificationReport of(ConfusionMatrix m) {
     List<Row> rows = new ArrayList<>();
     for (int k = 0; k < m.classes(); k++) {
+      if (m.support(k) == 0 && m.predictedAs(k) == 0) {
+        continue; // as sklearn, which reports the labels found in y_true or y_pred
+      }
       double precision = ratio(m.count(k, k), m.predictedAs(k));
       double recall = ratio(m.count(k, k), m.support(k));
       double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);

@@ -39,7 +39,7 @@ final class EvaluateCommand implements Callable<Integer> {
   Path modelDir;
 
   @Option(names = "--data",
-      description = "Labeled CSV, evaluated whole (default: the validation split that train held out, from the model's training.json).")
+      description = "Labeled CSV, evaluated whole. Default: the validation split that train held out, as recorded beside the model.")
   Path data;
 
   @Option(names = "--report-dir",
@@ -110,23 +110,24 @@ final class EvaluateCommand implements Callable<Integer> {
     return probabilities;
   }
 
+  /** Draws every picture first, then writes them, so that a failing one leaves none behind. */
   private List<Path> writePictures(Path dir, Evaluation evaluation, Dataset rows, List<Mistake> worst) {
-    List<Path> written = new ArrayList<>();
-    written.add(write("confusion_matrix.png", ConfusionHeatMap.png(evaluation.confusion())));
+    Map<String, byte[]> pictures = new LinkedHashMap<>();
+    pictures.put("confusion_matrix.png", ConfusionHeatMap.png(evaluation.confusion()));
     Dataset images = rows.subset(worst.stream().mapToInt(Mistake::row).toArray());
     String heading = worst.isEmpty() ? "No mistakes" : "The " + worst.size() + " most confident mistakes";
-    written.add(write("mistakes.png",
-        DigitGrid.png(heading, images, worst.stream().map(Mistake::title).toList(), MISTAKE_COLUMNS)));
+    pictures.put("mistakes.png",
+        DigitGrid.png(heading, images, worst.stream().map(Mistake::title).toList(), MISTAKE_COLUMNS));
     Path history = dir.resolve(SavedModelExporter.EXTRAS).resolve("history.json");
     if (Files.isRegularFile(history)) {
-      written.add(write("curves.png", TrainingCurves.png(history)));
+      pictures.put("curves.png", TrainingCurves.png(history));
     }
+    List<Path> written = new ArrayList<>();
+    pictures.forEach((name, png) -> {
+      Path target = reportDir.resolve(name);
+      AtomicFile.write(target, png);
+      written.add(target);
+    });
     return written;
-  }
-
-  private Path write(String name, byte[] png) {
-    Path target = reportDir.resolve(name);
-    AtomicFile.write(target, png);
-    return target;
   }
 }

@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
       TrainCommand.class,
       PredictCommand.class,
       InspectCommand.class,
+      EvaluateCommand.class,
+      ShowCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -8,6 +8,7 @@ import io.digits.data.Dataset;
 import io.digits.data.Split;
 import io.digits.export.SavedModelExporter;
 import io.digits.model.Architecture;
+import io.digits.report.TrainingCurves;
 import io.digits.serving.ModelLoader;
 import io.digits.train.Checkpoint;
 import io.digits.train.Device;
@@ -186,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
     return dir;
   }
 
-  /** {@code assets.extra/history.json} in Keras's History layout, and what produced the model. */
+  /** {@code assets.extra/history.json} in Keras's History layout, its curves.png, and what produced the model. */
   private Map<String, byte[]> extras(Architecture architecture, Trainer.Outcome outcome) throws Exception {
     List<History.Epoch> epochs = outcome.history().epochs();
     Map<String, Object> history = new LinkedHashMap<>();
@@ -206,6 +207,7 @@ final class TrainCommand implements Callable<Integer> {
     info.put("learning_rate", learningRate);
     info.put("stop_at_accuracy", stopAtAccuracy);
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    return Map.of("history.json", json.writeValueAsBytes(history), "training.json", json.writeValueAsBytes(info));
+    return Map.of("history.json", json.writeValueAsBytes(history), "training.json", json.writeValueAsBytes(info),
+        "curves.png", TrainingCurves.png(history));
   }
 }

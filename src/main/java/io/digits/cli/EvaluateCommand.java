@@ -1,0 +1,133 @@
+package io.digits.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.digits.AtomicFile;
+import io.digits.DigitsException;
+import io.digits.data.Dataset;
+import io.digits.export.SavedModelExporter;
+import io.digits.report.ConfusionHeatMap;
+import io.digits.report.DigitGrid;
+import io.digits.report.Evaluation;
+import io.digits.report.Mistake;
+import io.digits.report.TrainingCurves;
+import io.digits.serving.ModelLoader;
+import io.digits.serving.Predictor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code digits evaluate}: Keras's {@code model.evaluate} (loss, accuracy) with scikit-learn's
+ * classification report and confusion matrix, for our exports and Keras SavedModels alike; with
+ * {@code --report-dir}, the pictures too.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Loss, accuracy, per-class precision/recall/F1 and the confusion matrix of a model on labeled rows.")
+final class EvaluateCommand implements Callable<Integer> {
+  private static final int MISTAKE_COLUMNS = 10;
+
+  @Option(names = "--model-dir", required = true,
+      description = "SavedModel folder, or a TF Serving base folder (its newest version is used).")
+  Path modelDir;
+
+  @Option(names = "--data",
+      description = "Labeled CSV, evaluated whole. Default: the validation split that train held out, as recorded beside the model.")
+  Path data;
+
+  @Option(names = "--report-dir",
+      description = "Write confusion_matrix.png, mistakes.png and (for models from train) curves.png here.")
+  Path reportDir;
+
+  @Option(names = "--mistakes", defaultValue = "30", description = "Wrong predictions shown in mistakes.png, most confident first (default: ${DEFAULT-VALUE}).")
+  int mistakes;
+
+  @Option(names = "--json", description = "Print JSON instead of text.")
+  boolean json;
+
+  @Option(names = "--input-scale", defaultValue = "255",
+      description = "Pixels are divided by this before the model sees them (default: ${DEFAULT-VALUE}; 1 for raw 0-255 models).")
+  float inputScale;
+
+  @Option(names = "--batch-size", defaultValue = "1000", description = "Rows scored per call (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Override
+  public Integer call() throws Exception {
+    if (inputScale <= 0 || batchSize < 1 || mistakes < 0) {
+      throw new DigitsException("need --input-scale > 0, --batch-size >= 1 and --mistakes >= 0");
+    }
+    Path dir = ModelLoader.resolve(modelDir);
+    EvaluationData rows = EvaluationData.of(dir, data);
+    float[][] probabilities;
+    String model;
+    try (Predictor predictor = Predictor.open(dir, inputScale)) {
+      probabilities = predict(predictor, rows.rows());
+      model = dir + " (" + predictor.description() + ")";
+    }
+    int[] labels = rows.rows().labels();
+    Evaluation evaluation = Evaluation.of(labels, probabilities);
+    List<Path> pictures = reportDir == null ? List.of()
+        : writePictures(dir, evaluation, rows.rows(), Mistake.worst(labels, probabilities, mistakes));
+
+    if (json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("model", dir.toString());
+      out.put("data", rows.description());
+      out.put("rows", rows.rows().size());
+      out.put("loss", evaluation.loss());
+      out.put("accuracy", evaluation.accuracy());
+      out.put("classes", evaluation.report().classes());
+      out.put("macro_avg", evaluation.report().macroAvg());
+      out.put("weighted_avg", evaluation.report().weightedAvg());
+      out.put("confusion_matrix", evaluation.confusion().counts());
+      out.put("pictures", pictures.stream().map(Path::toString).toList());
+      System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+    } else {
+      System.out.println("Model: " + model);
+      System.out.println("Data:  " + rows.description());
+      System.out.println();
+      System.out.print(evaluation.text());
+      pictures.forEach(p -> System.out.println("Wrote " + p));
+    }
+    return 0;
+  }
+
+  private float[][] predict(Predictor predictor, Dataset rows) {
+    float[][] probabilities = new float[rows.size()][];
+    for (int from = 0; from < rows.size(); from += batchSize) {
+      int to = Math.min(rows.size(), from + batchSize);
+      float[][] batch = predictor.predict(rows.subset(IntStream.range(from, to).toArray()));
+      System.arraycopy(batch, 0, probabilities, from, batch.length);
+    }
+    return probabilities;
+  }
+
+  /** Draws every picture first, then writes them, so that a failing one leaves none behind. */
+  private List<Path> writePictures(Path dir, Evaluation evaluation, Dataset rows, List<Mistake> worst) {
+    Map<String, byte[]> pictures = new LinkedHashMap<>();
+    pictures.put("confusion_matrix.png", ConfusionHeatMap.png(evaluation.confusion()));
+    Dataset images = rows.subset(worst.stream().mapToInt(Mistake::row).toArray());
+    String heading = worst.isEmpty() ? "No mistakes" : "The " + worst.size() + " most confident mistakes";
+    pictures.put("mistakes.png",
+        DigitGrid.png(heading, images, worst.stream().map(Mistake::title).toList(), MISTAKE_COLUMNS));
+    Path history = dir.resolve(SavedModelExporter.EXTRAS).resolve("history.json");
+    if (Files.isRegularFile(history)) {
+      pictures.put("curves.png", TrainingCurves.png(history));
+    }
+    List<Path> written = new ArrayList<>();
+    pictures.forEach((name, png) -> {
+      Path target = reportDir.resolve(name);
+      AtomicFile.write(target, png);
+      written.add(target);
+    });
+    return written;
+  }
+}

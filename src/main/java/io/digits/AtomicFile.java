@@ -23,7 +23,7 @@ public final class AtomicFile implements AutoCloseable {
     Path dir = target.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);
-      this.temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      this.temp = tempFile(dir, target);
       this.writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new DigitsException(target + ": cannot write: " + e.getMessage(), e);
@@ -50,7 +50,7 @@ public final class AtomicFile implements AutoCloseable {
     Path dir = target.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);
-      Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      Path temp = tempFile(dir, target);
       try {
         Files.write(temp, bytes);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -60,6 +60,17 @@ public final class AtomicFile implements AutoCloseable {
     } catch (IOException e) {
       throw new DigitsException(target + ": cannot write: " + e.getMessage(), e);
     }
+  }
+
+  /** A hidden temporary file beside the target, readable by all as outputs normally are (umask applies). */
+  private static Path tempFile(Path dir, Path target) throws IOException {
+    Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    try {
+      Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its default permissions apply
+    }
+    return temp;
   }
 
   @Override

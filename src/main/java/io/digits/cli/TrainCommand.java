@@ -116,8 +116,9 @@ final class TrainCommand implements Callable<Integer> {
     Files.deleteIfExists(checkpointFile);
     Runtime.getRuntime().removeShutdownHook(onInterrupt);
     History.Epoch last = outcome.history().last();
-    System.out.printf(Locale.ROOT, "Saved %s (val_accuracy %.4f, %d epochs)%n", versionDir, last.valAccuracy(),
-        outcome.history().epochs().size());
+    System.out.printf(Locale.ROOT, "Saved %s (%s %.4f, %d epochs)%n", versionDir,
+        outcome.history().hasValidation() ? "val_accuracy" : "accuracy",
+        outcome.history().hasValidation() ? last.valAccuracy() : last.accuracy(), outcome.history().epochs().size());
     return 0;
   }
 
@@ -193,8 +194,10 @@ final class TrainCommand implements Callable<Integer> {
     Map<String, Object> history = new LinkedHashMap<>();
     history.put("loss", epochs.stream().map(History.Epoch::loss).toList());
     history.put("accuracy", epochs.stream().map(History.Epoch::accuracy).toList());
-    history.put("val_loss", epochs.stream().map(History.Epoch::valLoss).toList());
-    history.put("val_accuracy", epochs.stream().map(History.Epoch::valAccuracy).toList());
+    if (outcome.history().hasValidation()) {
+      history.put("val_loss", epochs.stream().map(History.Epoch::valLoss).toList());
+      history.put("val_accuracy", epochs.stream().map(History.Epoch::valAccuracy).toList());
+    }
     history.put("epoch_seconds", epochs.stream().map(History.Epoch::seconds).toList());
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("model", architecture.cliName());

@@ -34,7 +34,9 @@ public record Checkpoint(
     Weights optimizerState) {
 
   private static final byte[] MAGIC = "DIGITS-CHECKPOINT-1\n".getBytes(StandardCharsets.US_ASCII);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** NaN stands for absent validation figures; JSON has no NaN, so allow Jackson's extension. */
+  private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+      .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
 
   public void save(Path file) {
     ObjectNode header = JSON.createObjectNode();

@@ -29,6 +29,11 @@ public final class History {
     return c;
   }
 
+  /** False when training had no validation rows (every val_ figure NaN). */
+  public boolean hasValidation() {
+    return epochs.stream().noneMatch(e -> Double.isNaN(e.valLoss()));
+  }
+
   public Epoch last() {
     return epochs.get(epochs.size() - 1);
   }

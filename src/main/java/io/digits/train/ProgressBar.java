@@ -46,11 +46,12 @@ public final class ProgressBar {
     out.flush();
   }
 
-  /** The epoch's final line, with validation figures. */
+  /** The epoch's final line, with validation figures unless they are NaN (no validation rows). */
   public void endEpoch(double loss, double accuracy, double valLoss, double valAccuracy) {
     double elapsed = (System.nanoTime() - start) / 1e9;
     String text = line(steps, formatSeconds(elapsed), elapsed / steps) + metrics(accuracy, loss)
-        + String.format(Locale.ROOT, " - val_accuracy: %.4f - val_loss: %.4f", valAccuracy, valLoss);
+        + (Double.isNaN(valLoss) ? ""
+            : String.format(Locale.ROOT, " - val_accuracy: %.4f - val_loss: %.4f", valAccuracy, valLoss));
     out.print(interactive ? "\r" + text + "\u001b[K\n" : text + "\n");
     out.flush();
   }

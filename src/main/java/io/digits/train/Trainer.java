@@ -65,12 +65,14 @@ public final class Trainer {
           seen += m.count();
           progress.update(step + 1, lossSum / seen, (double) correct / seen);
         }
-        TrainingGraph.Metrics val = graph.evaluate(validation.size(), 1000);
+        // With no validation rows (--validation-split 0) the val_ figures are NaN, as absent.
+        TrainingGraph.Metrics val = validation.size() > 0 ? graph.evaluate(validation.size(), 1000) : null;
+        double valLoss = val == null ? Double.NaN : val.loss();
+        double valAccuracy = val == null ? Double.NaN : val.accuracy();
         double loss = lossSum / seen;
         double accuracy = (double) correct / seen;
-        progress.endEpoch(loss, accuracy, val.loss(), val.accuracy());
-        history.add(new History.Epoch(epoch, loss, accuracy, val.loss(), val.accuracy(),
-            (System.nanoTime() - start) / 1e9));
+        progress.endEpoch(loss, accuracy, valLoss, valAccuracy);
+        history.add(new History.Epoch(epoch, loss, accuracy, valLoss, valAccuracy, (System.nanoTime() - start) / 1e9));
         listener.epochDone(new Checkpoint(settings, epoch, graph.stepsTaken(), history.copy(), graph.weights(),
             graph.optimizerState()));
       }

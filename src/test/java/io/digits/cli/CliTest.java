@@ -88,6 +88,18 @@ class CliTest {
   }
 
   @Test
+  void trainingWithoutValidationRecordsNoValidationFigures(@TempDir Path dir) throws IOException {
+    Path train = dir.resolve("train.csv");
+    CliRunner.writeCsv(train, SyntheticDigits.labeled(200, 3));
+    CliRunner.Run t = CliRunner.digits("train", "--model", "simple", "--data", train.toString(), "--epochs", "1",
+        "--validation-split", "0", "--output", dir.toString());
+    assertEquals(0, t.code(), t.err());
+    assertFalse(t.out().contains("val_"), t.out());
+    String history = Files.readString(dir.resolve("simple/1/assets.extra/history.json"));
+    assertTrue(history.contains("\"accuracy\"") && !history.contains("val_"), history);
+  }
+
+  @Test
   void badInputIsOneLineExitOneAndNoOutput(@TempDir Path dir) throws IOException {
     Path bad = dir.resolve("bad.csv");
     Files.writeString(bad, "label,pixel0\n3,4\n");

@@ -44,11 +44,11 @@ class EvaluateCommandTest {
   static void exportAModelAndWriteData() {
     Weights weights;
     try (Graph g = new Graph()) {
-      Sequential m = Architecture.SIMPLE.create(4).build(Ops.create(g));
+      Sequential m = Architecture.SIMPLE.create().build(Ops.create(g));
       weights = Weights.initial(m.parameters(), 4);
     }
     bareModel = dir.resolve("bare/1");
-    SavedModelExporter.export(Architecture.SIMPLE.create(4), weights, bareModel, Map.of(), false);
+    SavedModelExporter.export(Architecture.SIMPLE.create(), weights, bareModel, Map.of(), false);
     rows = SyntheticDigits.labeled(60, 11);
     csv = Cli.writeCsv(dir.resolve("labeled.csv"), rows);
   }

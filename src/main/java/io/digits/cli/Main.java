@@ -34,7 +34,7 @@ public final class Main {
 
   /** Runs one command line and returns its exit code (tests call this directly). */
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(Main::handle);
     return cli.execute(args);
   }

@@ -17,6 +17,7 @@ import io.digits.train.ProgressBar;
 import io.digits.train.TrainConfig;
 import io.digits.train.Trainer;
 import java.nio.file.Files;
+import org.tensorflow.proto.ConfigProto;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,8 +60,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "Stop after the epoch whose training accuracy exceeds this; 0 turns it off (default: ${DEFAULT-VALUE}).")
   double stopAtAccuracy;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Option(names = "--device", defaultValue = "auto",
+      description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}); gpu needs the -Pgpu build and a visible GPU.")
+  Device device;
 
   @Option(names = "--output", defaultValue = "saved_models", description = "Folder of exported models (default: ${DEFAULT-VALUE}).")
   Path output;
@@ -95,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
           + " will be replaced (use --resume to continue it instead)");
     }
     TrainConfig config = config();
-    Device chosen = device();
+    ConfigProto session = device.sessionConfig(); // before reading data: a missing GPU is reported at once
     Path versionDir = versionDir(base);
 
     Split split = Split.of(DigitCsv.readLabeled(data), validationSplit, seed);
@@ -108,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
         : "digits: interrupted before the first epoch finished; nothing was saved"));
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     Trainer.Outcome outcome = new Trainer(config, new ProgressBar(System.out, System.console() != null))
-        .fit(architecture.create(config.dropout()), split.train(), split.validation(), chosen.sessionConfig(),
+        .fit(architecture.create(config.dropout()), split.train(), split.validation(), session,
             resumeFrom, settings(versionDir), state -> state.save(checkpointFile));
 
     SavedModelExporter.export(architecture.create(), outcome.weights(), versionDir,
@@ -163,14 +165,6 @@ final class TrainCommand implements Callable<Integer> {
     }
     return TrainConfig.notebook().withEpochs(epochs).withBatchSize(batchSize).withLearningRate(learningRate)
         .withStopAtAccuracy(stopAtAccuracy).withSeed(seed);
-  }
-
-  private Device device() {
-    try {
-      return Device.valueOf(device.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new DigitsException("--device must be auto, cpu or gpu, not '" + device + "'");
-    }
   }
 
   /** Checked before training, so that a clash is reported before minutes of work. */

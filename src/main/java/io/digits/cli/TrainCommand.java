@@ -7,8 +7,10 @@ import io.digits.data.DigitCsv;
 import io.digits.data.Dataset;
 import io.digits.data.Split;
 import io.digits.export.SavedModelExporter;
+import io.digits.keras.KerasModel;
 import io.digits.model.Architecture;
 import io.digits.model.Sequential;
+import io.digits.model.Weights;
 import io.digits.serving.ModelLoader;
 import io.digits.train.Device;
 import io.digits.train.History;
@@ -68,6 +70,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing version folder.")
   boolean overwrite;
 
+  @Option(names = "--init-from", paramLabel = "FILE",
+      description = "Start from the weights of a Keras .keras/.h5 file whose layers are the --model's (fine-tuning).")
+  Path initFrom;
+
   @Override
   public Integer call() throws Exception {
     Architecture architecture = Architecture.byName(model);
@@ -75,12 +81,13 @@ final class TrainCommand implements Callable<Integer> {
     Device chosen = device();
     Path versionDir = versionDir(architecture);
 
+    Weights start = initFrom == null ? null : KerasModel.load(initFrom).weightsFor(architecture.create(seed));
     Split split = Split.of(DigitCsv.readLabeled(data), validationSplit, seed);
     System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%n",
         architecture.cliName(), split.train().size(), split.validation().size(), data);
     Sequential net = architecture.create(config.dropout(), seed);
     Trainer.Outcome outcome = new Trainer(config, new ProgressBar(System.out, System.console() != null))
-        .fit(net, split.train(), split.validation(), chosen.sessionConfig());
+        .fit(net, split.train(), split.validation(), chosen.sessionConfig(), start);
 
     SavedModelExporter.export(architecture.create(seed), outcome.weights(), versionDir,
         extras(architecture, outcome), overwrite);
@@ -143,6 +150,9 @@ final class TrainCommand implements Callable<Integer> {
     info.put("batch_size", batchSize);
     info.put("learning_rate", learningRate);
     info.put("stop_at_accuracy", stopAtAccuracy);
+    if (initFrom != null) {
+      info.put("init_from", initFrom.toAbsolutePath().toString());
+    }
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     return Map.of("history.json", json.writeValueAsBytes(history), "training.json", json.writeValueAsBytes(info));
   }

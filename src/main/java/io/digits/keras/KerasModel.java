@@ -102,9 +102,10 @@ public final class KerasModel {
     Sequential model = create();
     List<String> lines = new ArrayList<>();
     lines.add("input " + config.inputShape());
-    for (int i = 0; i < config.layers().size(); i++) {
-      LayerConfig c = config.layers().get(i);
-      lines.add(String.format("%2d %-24s %s", c.position(), c.name() + " (" + c.className() + ")",
+    List<String> names = config.layers().stream().map(c -> c.name() + " (" + c.className() + ")").toList();
+    int width = names.stream().mapToInt(String::length).max().orElse(0);
+    for (int i = 0; i < names.size(); i++) {
+      lines.add(String.format("%2d %-" + width + "s  %s", config.layers().get(i).position(), names.get(i),
           model.layers().get(i).describe()));
     }
     return lines;

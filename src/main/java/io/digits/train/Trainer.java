@@ -25,9 +25,14 @@ public final class Trainer {
   public record Outcome(Weights weights, History history) {}
 
   public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session) {
+    return fit(model, train, validation, session, null);
+  }
+
+  /** {@code startWeights}: weights to fine-tune from (e.g. a Keras file's), or null for Keras's initializers. */
+  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session, Weights startWeights) {
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
         new RmsProp(config.learningRate()), session)) {
-      graph.start(Weights.initial(model.parameters(), config.seed()));
+      graph.start(startWeights != null ? startWeights : Weights.initial(model.parameters(), config.seed()));
       History history = new History();
       SplittableRandom shuffler = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
       int[] order = identity(train.size());

@@ -7,6 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.DigitsException;
+import io.digits.model.Activation;
+import io.digits.model.Conv2D;
+import io.digits.model.Dense;
+import io.digits.model.Dropout;
+import io.digits.model.Flatten;
+import io.digits.model.MaxPool2D;
+import io.digits.model.Padding;
+import io.digits.model.Sequential;
 import io.digits.serving.Predictor;
 import io.digits.testing.SyntheticDigits;
 import java.io.IOException;
@@ -14,6 +22,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -46,6 +55,24 @@ class KerasModelTest {
     assertEquals(14, m.weights().values().size());
     assertTrue(m.classifier());
     assertEquals(10, m.outputShape().size(1));
+  }
+
+  @Test
+  void weightsForAModelWithTheSameLayersAreTheFilesAndDropoutRatesMayDiffer() {
+    KerasModel m = KerasModel.load(KerasFixtures.path("tfkeras_tiny_conv.h5"));
+    Sequential same = new Sequential("same", List.of(
+        new Conv2D(4, 3, 2, Padding.SAME, Activation.RELU, true),
+        new MaxPool2D(2, 2, Padding.SAME),
+        new Conv2D(6, 3, Padding.VALID, Activation.TANH),
+        new Flatten(),
+        new Dense(16, Activation.SIGMOID),
+        new Dropout(0.1f, 1),
+        new Dense(10, Activation.SOFTMAX)));
+    assertEquals(m.weights(), m.weightsFor(same));
+    Sequential other = new Sequential("other", List.of(new Flatten(), new Dense(10, Activation.SOFTMAX)));
+    DigitsException e = assertThrows(DigitsException.class, () -> m.weightsFor(other));
+    assertTrue(e.getMessage().contains("its layers do not match model 'other': layer 1 is Conv2D(4, 3x3, strides 2,"
+        + " same, relu) in the file but Flatten() in the model"), e.getMessage());
   }
 
   @Test

@@ -124,7 +124,9 @@ public final class Sequential {
     if (outputShape == null) {
       throw new IllegalStateException("build the model before calling it");
     }
-    Operand<TFloat32> x = inputShape.equals(INPUT_SHAPE) ? images : tf.reshape(images, tf.constant(inputShape.asArray()));
+    // Shape.equals is false for unknown (batch) dimensions, so compare the dimensions themselves.
+    boolean asFed = java.util.Arrays.equals(inputShape.asArray(), INPUT_SHAPE.asArray());
+    Operand<TFloat32> x = asFed ? images : tf.reshape(images, tf.constant(inputShape.asArray()));
     for (int i = 0; i < count; i++) {
       x = layers.get(i).call(tf, x, training);
     }

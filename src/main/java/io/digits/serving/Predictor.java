@@ -5,6 +5,8 @@ import io.digits.keras.KerasModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -44,7 +46,7 @@ public final class Predictor implements ScoringModel {
     float[][] rows = new float[images.size()][];
     for (int from = 0; from < images.size(); from += CHUNK) {
       int to = Math.min(images.size(), from + CHUNK);
-      float[][] chunk = model.predict(images.subset(java.util.stream.IntStream.range(from, to).toArray()));
+      float[][] chunk = model.predict(images.subset(IntStream.range(from, to).toArray()));
       System.arraycopy(chunk, 0, rows, from, chunk.length);
     }
     return rows;
@@ -85,7 +87,7 @@ public final class Predictor implements ScoringModel {
     int n = (int) scores.shape().size(0);
     int classes = (int) scores.shape().size(1);
     float[] flat = new float[n * classes];
-    scores.copyTo(org.tensorflow.ndarray.buffer.DataBuffers.of(flat, false, false));
+    scores.copyTo(DataBuffers.of(flat, false, false));
     float[][] rows = new float[n][];
     for (int i = 0; i < n; i++) {
       rows[i] = Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);

@@ -30,17 +30,22 @@ public final class SequentialScorer implements ScoringModel {
   public SequentialScorer(Sequential model, Weights weights, float inputScale, String description) {
     this.inputScale = inputScale;
     this.graph = new Graph();
+    Session opened = null;
     try {
       Ops tf = Ops.create(graph);
       model.build(tf);
       image = tf.placeholder(TFloat32.class, Placeholder.shape(Sequential.INPUT_SHAPE));
       output = model.output(tf, image, false);
-      session = new Session(graph);
-      weights.assignTo(session, model.parameters());
+      opened = new Session(graph);
+      weights.assignTo(opened, model.parameters());
     } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close();
+      }
       graph.close();
       throw e;
     }
+    this.session = opened;
     this.description = description + ", input " + Sequential.INPUT_SHAPE + ", " + model.outputShape().size(1)
         + " outputs" + (model.classifier() ? " (softmax)" : "");
   }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
       EvaluateCommand.class,
       ShowCommand.class,
+      ConvertCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

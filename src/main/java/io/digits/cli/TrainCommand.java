@@ -7,6 +7,7 @@ import io.digits.data.DigitCsv;
 import io.digits.data.Dataset;
 import io.digits.data.Split;
 import io.digits.export.SavedModelExporter;
+import io.digits.keras.KerasModel;
 import io.digits.model.Architecture;
 import io.digits.report.TrainingCurves;
 import io.digits.serving.ModelLoader;
@@ -73,6 +74,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing version folder.")
   boolean overwrite;
 
+  @Option(names = "--init-from", paramLabel = "FILE",
+      description = "Start from the weights of a Keras .keras/.h5 file whose layers are the --model's (fine-tuning).")
+  Path initFrom;
+
   @Option(names = "--resume",
       description = "Continue the interrupted run of this --model in --output from its last finished epoch.")
   boolean resume;
@@ -100,6 +105,12 @@ final class TrainCommand implements Callable<Integer> {
     ConfigProto session = device.sessionConfig(); // before reading data: a missing GPU is reported at once
     Path versionDir = versionDir(base);
 
+    if (resumeFrom != null && initFrom != null) {
+      throw new DigitsException("--resume continues from the checkpoint; leave out --init-from");
+    }
+    Trainer.Start start = resumeFrom != null ? Trainer.Start.resume(resumeFrom)
+        : initFrom != null ? Trainer.Start.from(KerasModel.load(initFrom).weightsFor(architecture.create()))
+        : Trainer.Start.fresh();
     Split split = Split.of(DigitCsv.readLabeled(data), validationSplit, seed);
     System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%s%n",
         architecture.cliName(), split.train().size(), split.validation().size(), data,
@@ -110,8 +121,8 @@ final class TrainCommand implements Callable<Integer> {
         : "digits: interrupted before the first epoch finished; nothing was saved"));
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     Trainer.Outcome outcome = new Trainer(config, new ProgressBar(System.out, System.console() != null))
-        .fit(architecture.create(config.dropout()), split.train(), split.validation(), session,
-            resumeFrom, settings(versionDir), state -> state.save(checkpointFile));
+        .fit(architecture.create(config.dropout()), split.train(), split.validation(), session, start,
+            settings(versionDir), state -> state.save(checkpointFile));
 
     SavedModelExporter.export(architecture.create(), outcome.weights(), versionDir,
         extras(architecture, outcome), overwrite);
@@ -203,6 +214,9 @@ final class TrainCommand implements Callable<Integer> {
     info.put("batch_size", batchSize);
     info.put("learning_rate", learningRate);
     info.put("stop_at_accuracy", stopAtAccuracy);
+    if (initFrom != null) {
+      info.put("init_from", initFrom.toAbsolutePath().toString());
+    }
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     return Map.of("history.json", json.writeValueAsBytes(history), "training.json", json.writeValueAsBytes(info),
         "curves.png", TrainingCurves.png(history));

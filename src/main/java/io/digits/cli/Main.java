@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
       TrainCommand.class,
       PredictCommand.class,
       InspectCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

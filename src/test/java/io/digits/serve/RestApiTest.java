@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.data.Dataset;
 import io.digits.serving.Predictor;
 import io.digits.testing.SyntheticDigits;
+import io.digits.testing.TinyModels;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ class RestApiTest {
   @BeforeAll
   static void start() {
     Path model = dir.resolve("digits");
-    ServeFixture.export(model.resolve("1"), 4);
+    TinyModels.exportSimple(model.resolve("1"), 4);
     try (Predictor p = Predictor.open(model, 255f)) {
       expected = p.predict(images);
     }

@@ -3,35 +3,17 @@ package io.digits.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.digits.data.Dataset;
-import io.digits.export.SavedModelExporter;
-import io.digits.model.Architecture;
-import io.digits.model.Sequential;
-import io.digits.model.Weights;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.Map;
-import org.tensorflow.Graph;
-import org.tensorflow.op.Ops;
 
-/** Tiny exported models and an HTTP client for the serving tests. */
+/** Requests and an HTTP client for the serving tests. */
 final class ServeFixture {
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private ServeFixture() {}
-
-  /** Exports the simple model with Keras-initial weights drawn from {@code seed} into {@code versionDir}. */
-  static void export(Path versionDir, long seed) {
-    Weights weights;
-    try (Graph g = new Graph()) {
-      Sequential m = Architecture.SIMPLE.create(seed).build(Ops.create(g));
-      weights = Weights.initial(m.parameters(), seed);
-    }
-    SavedModelExporter.export(Architecture.SIMPLE.create(seed), weights, versionDir, Map.of(), false);
-  }
 
   /** Image {@code i} of {@code images} as one row-format instance, [28][28][1] values pixel/255. */
   static ArrayNode instance(Dataset images, int i) {

@@ -38,8 +38,10 @@ final class HostTensor {
       }
     }
     long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-    long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
-    Object values = dtype.allocate(Math.toIntExact(count));
+    // The structure is checked before anything is allocated: then the element count is the number
+    // of values the request really holds, not what a first list claims for all the others.
+    new Filler(name, shape, dtype, null).fill(node, 0);
+    Object values = dtype.allocate(Math.toIntExact(Arrays.stream(shape).reduce(1, (a, b) -> a * b)));
     new Filler(name, shape, dtype, values).fill(node, 0);
     return new HostTensor(dtype, shape, values);
   }
@@ -94,7 +96,10 @@ final class HostTensor {
     return Math.toIntExact(s);
   }
 
-  /** Walks the JSON tree in row-major order, checking it is as dense as {@code shape} says. */
+  /**
+   * Walks the JSON tree in row-major order, checking it is as dense as {@code shape} says, and
+   * stores the values (when {@code values} is not null).
+   */
   private static final class Filler {
     private final String name;
     private final long[] shape;
@@ -115,7 +120,9 @@ final class HostTensor {
           throw ServingException.badRequest("input '" + name + "': " + kind(node) + " at depth " + (level + 1)
               + " where a value was expected (the first element gives the shape " + shapeString(shape) + ")");
         }
-        dtype.set(values, next++, node);
+        if (values != null) {
+          dtype.set(values, next++, node);
+        }
         return;
       }
       if (!node.isArray() || node.size() != shape[level]) {

@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFFailedPreconditionException;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TFOutOfRangeException;
 import org.tensorflow.proto.SignatureDef;
 
 /**
@@ -71,8 +73,9 @@ final class ServedModel {
         }
         return outputs;
       }
-    } catch (TFInvalidArgumentException e) {
-      throw ServingException.badRequest(e.getMessage().strip().lines().findFirst().orElse("invalid argument"));
+    } catch (TFInvalidArgumentException | TFFailedPreconditionException | TFOutOfRangeException e) {
+      // TF Serving answers these three status codes with 400 (http_server.cc, ToHTTPStatusCode).
+      throw ServingException.badRequest(e.getMessage().strip().lines().findFirst().orElse(e.toString()));
     } finally {
       feeds.values().forEach(Tensor::close);
     }

@@ -188,6 +188,11 @@ class RestApiTest {
     ((ArrayNode) text.get(0).get(0)).set(0, "white");
     assertError(400, "is not of expected type: float", predict("inputs", Json.MAPPER.createArrayNode().add(text)));
 
+    // The first item claims 50,000 x 50,000 values; the others are bare numbers: refused before allocating.
+    String claim = "[" + "0,".repeat(49_999) + "0]";
+    assertError(400, "the value 0 at depth 2 where a list of 50000 was expected",
+        post(base, "/v1/models/digits:predict", "{\"inputs\": [" + claim + ",0".repeat(49_999) + "]}"));
+
     ObjectNode misnamed = Json.MAPPER.createObjectNode();
     misnamed.putArray("instances").addObject().set("images", image);
     assertError(400, "must be equal to: [image]", post(base, "/v1/models/digits:predict", misnamed.toString()));

@@ -57,7 +57,7 @@ final class ServedModel {
     return s;
   }
 
-  /** Runs signature {@code key} on {@code inputs} (validated against it); outputs by name, sorted. */
+  /** Runs signature {@code key} on {@code inputs} (checked against it by PredictRequest); outputs by name, sorted. */
   Map<String, HostTensor> predict(String key, Map<String, HostTensor> inputs) {
     SignatureDef signature = signature(key);
     Map<String, Tensor> feeds = new LinkedHashMap<>();

@@ -17,9 +17,9 @@ public final class TinyModels {
   public static void exportSimple(Path versionDir, long seed) {
     Weights weights;
     try (Graph g = new Graph()) {
-      Sequential m = Architecture.SIMPLE.create(seed).build(Ops.create(g));
+      Sequential m = Architecture.SIMPLE.create().build(Ops.create(g));
       weights = Weights.initial(m.parameters(), seed);
     }
-    SavedModelExporter.export(Architecture.SIMPLE.create(seed), weights, versionDir, Map.of(), false);
+    SavedModelExporter.export(Architecture.SIMPLE.create(), weights, versionDir, Map.of(), false);
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.digits.DigitsException;
 import io.digits.data.DigitCsv;
-import io.digits.data.Dataset;
 import io.digits.data.Split;
 import io.digits.export.SavedModelExporter;
 import io.digits.keras.KerasModel;

@@ -1,26 +1,20 @@
 package io.digits.cli;
 
+import io.digits.testing.TinyModels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.digits.export.SavedModelExporter;
-import io.digits.model.Architecture;
-import io.digits.model.Sequential;
-import io.digits.model.Weights;
 import io.digits.testing.CliRunner;
 import io.digits.testing.SyntheticDigits;
 import io.digits.testing.TinySavedModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Graph;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Ops;
 
 /** Model folders that cannot score digits: a clear one-line error, exit 1, no output, no stack trace. */
 class BadModelTest {
@@ -80,10 +74,7 @@ class BadModelTest {
   @Test
   void corruptedVariables() throws IOException {
     Path m = dir.resolve("simple/1");
-    try (Graph g = new Graph()) {
-      Sequential model = Architecture.SIMPLE.create().build(Ops.create(g));
-      SavedModelExporter.export(Architecture.SIMPLE.create(), Weights.initial(model.parameters(), 1), m, Map.of(), false);
-    }
+    TinyModels.exportSimple(m, 1);
     Path data;
     try (var files = Files.list(m.resolve("variables"))) {
       data = files.filter(p -> p.getFileName().toString().startsWith("variables.data")).findFirst().orElseThrow();

@@ -1,5 +1,8 @@
 package io.digits.cli;
 
+import io.digits.testing.TinyModels;
+import io.digits.testing.CliRunner;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,10 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.digits.data.Dataset;
 import io.digits.data.Split;
-import io.digits.export.SavedModelExporter;
-import io.digits.model.Architecture;
-import io.digits.model.Sequential;
-import io.digits.model.Weights;
 import io.digits.report.Evaluation;
 import io.digits.serving.Predictor;
 import io.digits.testing.SyntheticDigits;
@@ -23,13 +22,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Graph;
-import org.tensorflow.op.Ops;
 
 class EvaluateCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,23 +38,18 @@ class EvaluateCommandTest {
 
   @BeforeAll
   static void exportAModelAndWriteData() {
-    Weights weights;
-    try (Graph g = new Graph()) {
-      Sequential m = Architecture.SIMPLE.create().build(Ops.create(g));
-      weights = Weights.initial(m.parameters(), 4);
-    }
     bareModel = dir.resolve("bare/1");
-    SavedModelExporter.export(Architecture.SIMPLE.create(), weights, bareModel, Map.of(), false);
+    TinyModels.exportSimple(bareModel, 4);
     rows = SyntheticDigits.labeled(60, 11);
-    csv = Cli.writeCsv(dir.resolve("labeled.csv"), rows);
+    csv = CliRunner.writeCsv(dir.resolve("labeled.csv"), rows);
   }
 
   @Test
   void jsonOnAWholeFileAgreesWithTheModelsOwnPredictions() throws IOException {
     Path report = dir.resolve("report-json");
-    Cli.Outcome run = Cli.run("evaluate", "--model-dir", bareModel.getParent().toString(), "--data", csv.toString(),
+    CliRunner.Run run = CliRunner.digits("evaluate", "--model-dir", bareModel.getParent().toString(), "--data", csv.toString(),
         "--json", "--report-dir", report.toString(), "--batch-size", "25");
-    assertEquals(0, run.exit(), run.err());
+    assertEquals(0, run.code(), run.err());
 
     JsonNode out = JSON.readTree(run.out());
     assertEquals(60, out.get("rows").asInt());
@@ -88,8 +79,8 @@ class EvaluateCommandTest {
 
   @Test
   void textShowsTheSummaryTheReportAndTheMatrix() {
-    Cli.Outcome run = Cli.run("evaluate", "--model-dir", bareModel.toString(), "--data", csv.toString());
-    assertEquals(0, run.exit(), run.err());
+    CliRunner.Run run = CliRunner.digits("evaluate", "--model-dir", bareModel.toString(), "--data", csv.toString());
+    assertEquals(0, run.code(), run.err());
     assertTrue(run.out().matches("(?s).*\nloss: \\d+\\.\\d{4} - accuracy: \\d\\.\\d{4}\n.*"), run.out());
     assertTrue(run.out().contains("precision    recall  f1-score   support"), run.out());
     assertTrue(run.out().contains("weighted avg"), run.out());
@@ -100,17 +91,17 @@ class EvaluateCommandTest {
   @Test
   void byDefaultItScoresTheValidationSplitThatTrainHeldOutAndAgreesWithTrain() throws IOException {
     Path models = dir.resolve("trained");
-    Cli.Outcome train = Cli.run("train", "--model", "simple", "--data", csv.toString(), "--epochs", "1",
+    CliRunner.Run train = CliRunner.digits("train", "--model", "simple", "--data", csv.toString(), "--epochs", "1",
         "--validation-split", "0.25", "--seed", "3", "--output", models.toString());
-    assertEquals(0, train.exit(), train.err());
+    assertEquals(0, train.code(), train.err());
     Path version = models.resolve("simple/1");
     BufferedImage curves = ImageIO.read(version.resolve("assets.extra/curves.png").toFile());
     assertTrue(curves != null && curves.getWidth() > curves.getHeight(), "train wrote the curves beside the model");
 
     Path report = dir.resolve("report-split");
-    Cli.Outcome run = Cli.run("evaluate", "--model-dir", models.resolve("simple").toString(), "--json",
+    CliRunner.Run run = CliRunner.digits("evaluate", "--model-dir", models.resolve("simple").toString(), "--json",
         "--report-dir", report.toString());
-    assertEquals(0, run.exit(), run.err());
+    assertEquals(0, run.code(), run.err());
     JsonNode out = JSON.readTree(run.out());
     assertEquals(Split.of(rows, 0.25, 3).validation().size(), out.get("rows").asInt());
     assertEquals(15, out.get("rows").asInt());
@@ -124,8 +115,8 @@ class EvaluateCommandTest {
   @Test
   void aModelWithoutTrainingJsonNeedsData() {
     Path report = dir.resolve("report-none");
-    Cli.Outcome run = Cli.run("evaluate", "--model-dir", bareModel.toString(), "--report-dir", report.toString());
-    assertEquals(1, run.exit());
+    CliRunner.Run run = CliRunner.digits("evaluate", "--model-dir", bareModel.toString(), "--report-dir", report.toString());
+    assertEquals(1, run.code());
     assertTrue(run.err().contains("training.json") && run.err().contains("pass --data"), run.err());
     assertEquals(1, run.err().strip().lines().count(), "one line: " + run.err());
     assertFalse(Files.exists(report), "nothing written");
@@ -133,9 +124,9 @@ class EvaluateCommandTest {
 
   @Test
   void anUnlabeledFileIsAnError() {
-    Path unlabeled = Cli.writeCsv(dir.resolve("unlabeled.csv"), SyntheticDigits.formula(3));
-    Cli.Outcome run = Cli.run("evaluate", "--model-dir", bareModel.toString(), "--data", unlabeled.toString());
-    assertEquals(1, run.exit());
+    Path unlabeled = CliRunner.writeCsv(dir.resolve("unlabeled.csv"), SyntheticDigits.formula(3));
+    CliRunner.Run run = CliRunner.digits("evaluate", "--model-dir", bareModel.toString(), "--data", unlabeled.toString());
+    assertEquals(1, run.code());
     assertTrue(run.err().contains(unlabeled + ":1: no label column"), run.err());
   }
 

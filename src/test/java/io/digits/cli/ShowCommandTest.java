@@ -1,5 +1,7 @@
 package io.digits.cli;
 
+import io.digits.testing.CliRunner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,10 +20,10 @@ class ShowCommandTest {
 
   @Test
   void drawsTheFirstRowsTimesColumnsDigits(@TempDir Path dir) throws IOException {
-    Path csv = Cli.writeCsv(dir.resolve("train.csv"), SyntheticDigits.labeled(30, 2));
+    Path csv = CliRunner.writeCsv(dir.resolve("train.csv"), SyntheticDigits.labeled(30, 2));
     Path png = dir.resolve("out/samples.png");
-    Cli.Outcome run = Cli.run("show", "--data", csv.toString(), "--rows", "2", "--columns", "5", "--output", png.toString());
-    assertEquals(0, run.exit(), run.err());
+    CliRunner.Run run = CliRunner.digits("show", "--data", csv.toString(), "--rows", "2", "--columns", "5", "--output", png.toString());
+    assertEquals(0, run.code(), run.err());
     assertTrue(run.out().contains("(10 digits)"), run.out());
     BufferedImage image = ImageIO.read(png.toFile());
     assertTrue(image.getWidth() >= 5 * SIDE && image.getWidth() < 6 * SIDE, "5 columns: " + image.getWidth());
@@ -30,10 +32,10 @@ class ShowCommandTest {
 
   @Test
   void anUnlabeledFileFewerRowsThanAskedFor(@TempDir Path dir) throws IOException {
-    Path csv = Cli.writeCsv(dir.resolve("test.csv"), SyntheticDigits.formula(3));
+    Path csv = CliRunner.writeCsv(dir.resolve("test.csv"), SyntheticDigits.formula(3));
     Path png = dir.resolve("samples.png");
-    Cli.Outcome run = Cli.run("show", "--data", csv.toString(), "--rows", "4", "--output", png.toString());
-    assertEquals(0, run.exit(), run.err());
+    CliRunner.Run run = CliRunner.digits("show", "--data", csv.toString(), "--rows", "4", "--output", png.toString());
+    assertEquals(0, run.code(), run.err());
     assertTrue(run.out().contains("(3 digits)"), run.out());
     BufferedImage image = ImageIO.read(png.toFile());
     assertTrue(image.getHeight() < 2 * SIDE, "one row of 3: " + image.getHeight());
@@ -42,9 +44,9 @@ class ShowCommandTest {
   @Test
   void badOptionsAndBadFilesFailWithoutWriting(@TempDir Path dir) {
     Path png = dir.resolve("samples.png");
-    assertEquals(1, Cli.run("show", "--data", dir.resolve("missing.csv").toString(), "--output", png.toString()).exit());
-    Cli.Outcome zero = Cli.run("show", "--data", "x.csv", "--rows", "0", "--output", png.toString());
-    assertEquals(1, zero.exit());
+    assertEquals(1, CliRunner.digits("show", "--data", dir.resolve("missing.csv").toString(), "--output", png.toString()).code());
+    CliRunner.Run zero = CliRunner.digits("show", "--data", "x.csv", "--rows", "0", "--output", png.toString());
+    assertEquals(1, zero.code());
     assertTrue(zero.err().contains("--rows >= 1"), zero.err());
     assertFalse(Files.exists(png));
   }

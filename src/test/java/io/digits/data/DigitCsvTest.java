@@ -1,8 +1,6 @@
 package io.digits.data;
 
-import io.digits.export.SavedModelExporter;
-import io.digits.model.Architecture;
-import io.digits.model.Weights;
+import io.digits.testing.TinyModels;
 import io.digits.testing.CliRunner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -222,11 +220,7 @@ class DigitCsvTest {
   private static synchronized Path model() throws IOException {
     if (model == null) {
       model = Files.createTempDirectory("digits-model").resolve("simple/1");
-      try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
-        var built = Architecture.SIMPLE.create().build(org.tensorflow.op.Ops.create(g));
-        SavedModelExporter.export(Architecture.SIMPLE.create(), Weights.initial(built.parameters(), 1), model,
-            java.util.Map.of(), false);
-      }
+      TinyModels.exportSimple(model, 1);
     }
     return model;
   }

@@ -5,6 +5,7 @@ import io.digits.data.Dataset;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ public final class CliRunner {
   /** Output of one run. */
   public record Run(int code, String out, String err) {}
 
-  public static Run digits(String... args) {
+  /** Runs one command line in this JVM (one at a time: stdout and stderr are process-wide). */
+  public static synchronized Run digits(String... args) {
     PrintStream oldOut = System.out;
     PrintStream oldErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -32,22 +34,26 @@ public final class CliRunner {
     }
   }
 
-  public static void writeCsv(Path file, Dataset d) throws IOException {
-    StringBuilder b = new StringBuilder(d.labeled() ? "label," : "");
-    for (int k = 0; k < 784; k++) {
-      b.append(k == 0 ? "" : ",").append("pixel").append(k);
+  /** {@code rows} as a Kaggle CSV (CRLF, as Kaggle's): train.csv's layout if labeled, test.csv's otherwise. */
+  public static Path writeCsv(Path file, Dataset rows) {
+    StringBuilder s = new StringBuilder(rows.labeled() ? "label" : "");
+    for (int i = 0; i < Dataset.PIXELS; i++) {
+      s.append(i == 0 && !rows.labeled() ? "" : ",").append("pixel").append(i);
     }
-    b.append("\r\n");
-    for (int i = 0; i < d.size(); i++) {
-      if (d.labeled()) {
-        b.append(d.labels()[i]).append(',');
+    s.append("\r\n");
+    for (int r = 0; r < rows.size(); r++) {
+      if (rows.labeled()) {
+        s.append(rows.labels()[r]).append(',');
       }
-      for (int k = 0; k < 784; k++) {
-        b.append(k == 0 ? "" : ",").append(d.pixels()[i * 784 + k] & 0xff);
+      for (int i = 0; i < Dataset.PIXELS; i++) {
+        s.append(i == 0 ? "" : ",").append(rows.pixels()[r * Dataset.PIXELS + i] & 0xff);
       }
-      b.append("\r\n");
+      s.append("\r\n");
     }
-    Files.writeString(file, b);
+    try {
+      return Files.writeString(file, s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
-
 }

@@ -1,31 +1,8 @@
-"""The Keras models the interop checks use, written once for both Keras 3 (`keras`) and tf-keras
-(`tf_keras`): both expose the same layer API, so `K` is whichever module builds the model."""
+"""The Keras models the Keras-file checks use, written once for both Keras 3 (`keras`) and tf-keras
+(`tf_keras`): both expose the same layer API, so `K` is whichever module builds the model. The
+notebook's two models come from notebook_models.py, the one definition of them."""
 
-
-def simple(K):
-    """The notebook's simple model."""
-    return K.Sequential([
-        K.Input((28, 28, 1)),
-        K.layers.Flatten(),
-        K.layers.Dense(256, activation="relu"),
-        K.layers.Dropout(0.5),
-        K.layers.Dense(10, activation="softmax"),
-    ], name="simple")
-
-
-def double_conv(K):
-    """The notebook's double-conv model."""
-    return K.Sequential([
-        K.Input((28, 28, 1)),
-        K.layers.Conv2D(32, (5, 5), padding="same", activation="relu"),
-        K.layers.MaxPooling2D((2, 2)),
-        K.layers.Conv2D(64, (3, 3), padding="same", activation="relu"),
-        K.layers.MaxPooling2D((2, 2), strides=(2, 2)),
-        K.layers.Flatten(),
-        K.layers.Dense(256, activation="relu"),
-        K.layers.Dropout(0.5),
-        K.layers.Dense(10, activation="softmax"),
-    ], name="double_conv")
+import notebook_models
 
 
 def batch_norm(K, filters=16, units=64):
@@ -50,7 +27,12 @@ def batch_norm(K, filters=16, units=64):
     return K.Model(inputs, outputs, name="batch_norm")
 
 
-MODELS = {"simple": simple, "double_conv": double_conv, "batch_norm": batch_norm}
+def notebook(name):
+    """The notebook model `name` (scripts/notebook_models.py), built with the Keras module K."""
+    return lambda K: notebook_models.build_model(name, api=K.__name__, compile=False)
+
+
+MODELS = {"simple": notebook("simple"), "double_conv": notebook("double-conv"), "batch_norm": batch_norm}
 
 
 def write_probabilities(path, probabilities):

@@ -216,7 +216,7 @@ def machine(py):
     libs = " ".join(sorted(os.listdir(ROOT / "target" / "lib")))
     tf_java = re.search(r"tensorflow-core-api-([\d.]+)\.jar", libs).group(1)
     return {
-        "cpu": f"{model} ({simd})", "cores": os.cpu_count(), "nproc": subprocess.run(
+        "cpu": f"{model} ({simd})", "nproc": subprocess.run(
             ["nproc"], capture_output=True, text=True).stdout.strip(),
         "memory": f"{mem_kb / 1024 / 1024:.1f} GiB", "load": os.getloadavg(),
         "kernel": platform.release(), "java": java, "tf_java": tf_java, "tf": tf, "keras": keras,

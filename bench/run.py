@@ -438,6 +438,7 @@ def report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl
    data/train.csv 1 EXPORT_DIR` (model.export), and of the predict commands of row 4.
 6. FLOPs from the layer shapes (conv 2*H*W*kh*kw*cin*cout, dense 2*in*out; training taken as 3x forward) times
    the batch-256 training img/s of row 2; peak from `io.digits.bench.MatmulPeak 4096 5`.
+
 JMH: `java -cp {JMH_CP} org.openjdk.jmh.Main CsvReaderBenchmark -f 1 -wi 2 -i 3 -w 2s -r 2s`.
 
 Notes: DJL runs with `OMP_WAIT_POLICY=PASSIVE` because with libgomp's default spin-waiting PyTorch's steps ran

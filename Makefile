@@ -57,3 +57,11 @@ e2e: build data
 
 clean:
 	rm -rf target saved_models submission.csv build
+
+# digits vs Keras (and DJL) side by side on this machine, in one process tree; writes BENCHMARKS.md.
+bench: build data venv
+	mkdir -p target/bench-classes
+	javac -d target/bench-classes -cp "$(JAR):target/lib/*" bench/java/io/digits/bench/*.java
+	mvn -q -B -f bench/jmh/pom.xml package
+	mvn -q -B -f bench/djl/pom.xml package
+	$(PYTHON) bench/run.py --python $(PYTHON) --data data --out BENCHMARKS.md

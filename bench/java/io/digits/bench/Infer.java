@@ -1,0 +1,35 @@
+package io.digits.bench;
+
+import io.digits.data.Dataset;
+import io.digits.data.DigitCsv;
+import io.digits.serving.Predictor;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Row 4, inference speed: test.csv in memory, scored through {@link Predictor} (what
+ * {@code digits predict} calls) in batches; the first batch is warm-up, the rest of the file is
+ * timed.
+ *
+ * <p>Usage: Infer MODEL_DIR TEST_CSV BATCH
+ */
+public final class Infer {
+  public static void main(String[] args) {
+    Dataset test = DigitCsv.read(Path.of(args[1]));
+    int batch = Integer.parseInt(args[2]);
+    try (Predictor predictor = Predictor.open(Path.of(args[0]), Predictor.DEFAULT_INPUT_SCALE)) {
+      predictor.predict(test.head(batch));
+      long start = System.nanoTime();
+      int scored = 0;
+      for (int from = batch; from < test.size(); from += batch) {
+        int to = Math.min(test.size(), from + batch);
+        scored += predictor.predict(test.subset(range(from, to))).length;
+      }
+      Report.print(Map.of("img_s", scored / Report.seconds(start)));
+    }
+  }
+
+  private static int[] range(int from, int to) {
+    return java.util.stream.IntStream.range(from, to).toArray();
+  }
+}

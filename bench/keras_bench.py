@@ -1,0 +1,141 @@
+"""The Keras side of `make bench`: the notebook's pipeline as a Keras user runs it today.
+
+Subcommands (each prints its figures as one JSON line on stdout; bench/run.py reads them):
+  read TRAIN_CSV RUNS            pandas.read_csv + /255 + reshape + to_categorical, median of RUNS (after one warm run)
+  worker TRAIN_CSV               long-lived; answers stdin lines `train MODEL BATCH WARMUP STEPS` with img/s of model.fit
+  fit TRAIN_CSV EPOCHS [EXPORT]  the notebook's fit with validation each epoch, one line per epoch; then model.export
+  predict MODEL_DIR TEST_CSV OUT score a SavedModel through its serving_default signature into a Kaggle submission
+"""
+import json
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+
+import numpy as np
+import pandas as pd
+
+# The notebook's models have one definition, shared with the interop checks.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+import notebook_models  # noqa: E402
+
+VALIDATION_SPLIT = 0.1
+SEED = 2
+INFERENCE_BATCH = 1000
+
+
+def report(**fields):
+    print(json.dumps(fields), flush=True)
+
+
+def load_training(path):
+    """train.csv as the notebook prepares it: /255, (-1,28,28,1) float32, one-hot labels."""
+    import keras
+    frame = pd.read_csv(path)
+    y = keras.utils.to_categorical(frame.pop("label").values, num_classes=10)
+    x = (frame.values / 255.0).astype("float32").reshape(-1, 28, 28, 1)
+    return x, y
+
+
+def split(x, y):
+    """sklearn's train_test_split(x, y, test_size=0.1, random_state=2), which the notebook calls:
+    the same permutation (numpy's legacy RandomState), the first ceil(0.1 n) rows held out."""
+    permutation = np.random.RandomState(SEED).permutation(len(x))
+    n_validation = int(np.ceil(VALIDATION_SPLIT * len(x)))
+    validation, train = permutation[:n_validation], permutation[n_validation:]
+    return x[train], y[train], x[validation], y[validation]
+
+
+def read(path, runs):
+    load_training(path)
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        load_training(path)
+        seconds.append(time.perf_counter() - start)
+    report(median_s=statistics.median(seconds), runs_s=seconds)
+
+
+def worker(path):
+    import keras
+
+    class Throughput(keras.callbacks.Callback):
+        """Times the steps after `warmup`: from the end of the last warm-up batch to the end of the
+        epoch, when Keras has finished every step it dispatched."""
+
+        def __init__(self, warmup):
+            super().__init__()
+            self.warmup = warmup
+
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == self.warmup - 1:
+                self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds = time.perf_counter() - self.start
+
+    x_train, y_train, _, _ = split(*load_training(path))
+    models = {}
+    report(ready=True)
+    for line in sys.stdin:
+        command, name, batch, warmup, steps = line.split()
+        if command != "train":
+            raise ValueError(f"expected 'train MODEL BATCH WARMUP STEPS', got: {line}")
+        batch, warmup, steps = int(batch), int(warmup), int(steps)
+        model = models.setdefault(name, notebook_models.build_model(name))
+        timer = Throughput(max(warmup, 1))
+        model.fit(x_train, y_train, batch_size=batch, epochs=1, steps_per_epoch=timer.warmup + steps,
+                  shuffle=True, verbose=0, callbacks=[timer])
+        report(img_s=steps * batch / timer.seconds)
+
+
+def fit(path, epochs, export_dir=None):
+    import keras
+
+    class EpochLine(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            print(f"Epoch {epoch + 1} - accuracy: {logs['accuracy']:.4f} - loss: {logs['loss']:.4f}"
+                  f" - val_accuracy: {logs['val_accuracy']:.4f} - val_loss: {logs['val_loss']:.4f}", flush=True)
+
+    x_train, y_train, x_val, y_val = split(*load_training(path))
+    model = notebook_models.build_model("double-conv")
+    model.fit(x_train, y_train, batch_size=32, epochs=epochs, validation_data=(x_val, y_val),
+              verbose=0, callbacks=[EpochLine()])
+    if export_dir:
+        model.export(export_dir)
+
+
+def predict(model_dir, test_csv, output):
+    import tensorflow as tf
+    serve = tf.saved_model.load(model_dir).signatures["serving_default"]
+    (input_name,) = serve.structured_input_signature[1].keys()
+    images = (pd.read_csv(test_csv).values / 255.0).astype("float32").reshape(-1, 28, 28, 1)
+    labels = []
+    timed_start = None
+    for start in range(0, len(images), INFERENCE_BATCH):
+        if start == INFERENCE_BATCH:  # the first batch is warm-up
+            timed_start = time.perf_counter()
+        (scores,) = serve(**{input_name: tf.constant(images[start:start + INFERENCE_BATCH])}).values()
+        labels.append(np.argmax(scores.numpy(), axis=1))
+    timed = time.perf_counter() - timed_start
+    labels = np.concatenate(labels)
+    pd.DataFrame({"ImageId": np.arange(1, len(labels) + 1), "Label": labels}).to_csv(output + ".tmp", index=False)
+    os.replace(output + ".tmp", output)
+    report(img_s=(len(images) - INFERENCE_BATCH) / timed)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    command, args = sys.argv[1], sys.argv[2:]
+    if command == "read":
+        read(args[0], int(args[1]))
+    elif command == "worker":
+        worker(args[0])
+    elif command == "fit":
+        fit(args[0], int(args[1]), args[2] if len(args) > 2 else None)
+    elif command == "predict":
+        predict(*args)
+    else:
+        sys.exit(__doc__)

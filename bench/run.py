@@ -1,0 +1,458 @@
+"""`make bench`: digits against Keras (and DJL) on this machine, side by side, in one process tree.
+
+Runs every measurement as a child of this process, alternating sides where the machine's other load
+makes single runs noisy, and writes BENCHMARKS.md atomically. Expects `make build data`, the bench
+classes in target/bench-classes, and the bench/jmh and bench/djl modules packaged (the Makefile's
+bench target does all that).
+
+  python bench/run.py --python .venv/bin/python [--quick] [--out BENCHMARKS.md]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+JAVA_CP = "target/bench-classes:target/digits.jar:target/lib/*"
+DJL_CP = "bench/djl/target/classes:bench/djl/target/lib/*:target/digits.jar:target/lib/*"
+JMH_CP = "bench/jmh/target/classes:bench/jmh/target/lib/*:target/digits.jar:target/lib/*"
+DIGITS = ["java", "-jar", "target/digits.jar"]
+TARGET_ACCURACY = 0.986
+VAL_ACCURACY = re.compile(r"val_accuracy: (\d\.\d+)")
+
+
+# ----------------------------------------------------------------------------- running things
+
+def run_json(cmd, env=None, timeout=900):
+    """Runs a bench program to completion; returns its last JSON line."""
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stderr[-3000:]}")
+    return last_json(out.stdout.splitlines(), cmd)
+
+
+def last_json(lines, cmd):
+    for line in reversed(lines):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"{' '.join(cmd)} printed no JSON result")
+
+
+def timed(cmd, env=None, timeout=900):
+    """Runs a whole command under /usr/bin/time -v: wall seconds, peak RSS in MiB, its stdout."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        start = time.perf_counter()
+        out = subprocess.run(["/usr/bin/time", "-v", "-o", report.name] + cmd, cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=timeout)
+        wall = time.perf_counter() - start
+        if out.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stderr[-3000:]}")
+        rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", report.read()).group(1))
+    return wall, rss_kb / 1024, out.stdout
+
+
+class Worker:
+    """A long-lived bench process answering one JSON line per command line (TrainWorker,
+    keras_bench.py worker, DjlWorker), so that sides alternate while all stay warm."""
+
+    def __init__(self, name, cmd, env, log_dir):
+        self.name = name
+        self.cmd = cmd
+        self.log = open(log_dir / f"{name}.log", "w")
+        self.process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=self.log, text=True, bufsize=1)
+        self.answer()  # {"ready": true} once the data are loaded
+
+    def ask(self, command):
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.answer()
+
+    def answer(self):
+        for line in self.process.stdout:
+            if line.startswith("{"):
+                return json.loads(line)
+        raise RuntimeError(f"{self.name} ended early (exit {self.process.wait()}); see {self.log.name}")
+
+    def close(self):
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+# ----------------------------------------------------------------------------- the rows
+
+def read_csv_row(py, data, runs):
+    ours = run_json(["java", "-cp", JAVA_CP, "io.digits.bench.ReadCsv", str(data / "train.csv"), str(runs)])
+    theirs = run_json([py, str(BENCH / "keras_bench.py"), "read", str(data / "train.csv"), str(runs)])
+    return ours["median_s"], theirs["median_s"]
+
+
+TRAIN_CONFIGS = [  # model, batch, warm-up steps, timed steps (quick runs divide the timed steps)
+    ("double-conv", 32, 20, 300),
+    ("double-conv", 256, 5, 40),
+    ("simple", 32, 20, 1000),
+    ("simple", 256, 5, 130),
+]
+
+
+def throughput_rows(py, data, rounds, quick, env, djl_env, log_dir):
+    """Row 2 (and DJL's inference for row 4): rounds of A, B, C per configuration, medians."""
+    workers = []
+    try:
+        workers.append(Worker("digits", ["java", "-cp", JAVA_CP, "io.digits.bench.TrainWorker",
+                                         str(data / "train.csv")], env, log_dir))
+        workers.append(Worker("keras", [py, str(BENCH / "keras_bench.py"), "worker", str(data / "train.csv")],
+                              env, log_dir))
+        djl, djl_blocked = None, None
+        try:
+            djl = Worker("djl", ["java", "-Dai.djl.offline=true", "-cp", DJL_CP, "io.digits.bench.djl.DjlWorker",
+                                 str(data / "train.csv"), str(data / "test.csv")], djl_env, log_dir)
+            workers.append(djl)
+        except (RuntimeError, OSError) as e:
+            djl_blocked = f"DJL worker did not start: {str(e).splitlines()[0]}"
+        samples = {}
+        for _ in range(rounds):
+            for model, batch, warmup, steps in TRAIN_CONFIGS:
+                steps = max(2, steps // 10) if quick else steps
+                for w in workers:
+                    figure = w.ask(f"train {model} {batch} {warmup} {steps}")["img_s"]
+                    samples.setdefault((w.name, model, batch), []).append(figure)
+        djl_inference = None
+        if djl:
+            djl_inference = [djl.ask("infer double-conv 1000")["img_s"] for _ in range(rounds)]
+        return samples, djl_inference, djl_blocked
+    finally:
+        for w in workers:
+            w.close()
+
+
+def time_to_accuracy(cmd, env, timeout):
+    """Launches a training process and watches its per-epoch lines: wall seconds from launch to the
+    end of the first epoch whose val_accuracy >= TARGET_ACCURACY, then kills it."""
+    start = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, bufsize=1)
+    watchdog = threading.Timer(timeout, process.kill)
+    watchdog.start()
+    epochs, best = 0, 0.0
+    try:
+        for line in process.stdout:
+            match = VAL_ACCURACY.search(line)
+            if not match:
+                continue
+            epochs += 1
+            accuracy = float(match.group(1))
+            best = max(best, accuracy)
+            if accuracy >= TARGET_ACCURACY:
+                return {"seconds": time.perf_counter() - start, "epoch": epochs, "val_accuracy": accuracy}
+        return {"seconds": None, "epoch": epochs, "val_accuracy": best}
+    finally:
+        watchdog.cancel()
+        process.kill()
+        process.wait()
+
+
+def agreement(a, b):
+    la, lb = Path(a).read_text().splitlines(), Path(b).read_text().splitlines()
+    same = sum(x == y for x, y in zip(la[1:], lb[1:]))
+    return len(la) - 1, len(lb) - 1, same / max(1, len(la) - 1)
+
+
+def layer_flops(layers):
+    """Forward FLOPs per image from layer shapes: conv 2*H*W*kh*kw*cin*cout (same padding),
+    dense 2*in*out, pooling halves H and W (its compares are not counted)."""
+    h, w, c = 28, 28, 1
+    total = 0
+    for layer in layers:
+        kind = layer[0]
+        if kind == "conv":
+            _, k, out = layer
+            total += 2 * h * w * k * k * c * out
+            c = out
+        elif kind == "pool":
+            h, w = h // 2, w // 2
+        elif kind == "dense":
+            _, out = layer
+            total += 2 * (h * w * c) * out
+            h, w, c = 1, 1, out
+    return total
+
+
+MODEL_LAYERS = {  # the notebook's models (PRODUCT.md section 2); flatten, dropout and activations cost ~0
+    "double-conv": [("conv", 5, 32), ("pool",), ("conv", 3, 64), ("pool",), ("dense", 256), ("dense", 10)],
+    "simple": [("dense", 256), ("dense", 10)],
+}
+
+
+# ----------------------------------------------------------------------------- the report
+
+def machine(py):
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"model name\s*:\s*(.*)", cpuinfo).group(1)
+    flags = set(re.search(r"flags\s*:\s*(.*)", cpuinfo).group(1).split())
+    simd = ", ".join(f for f in ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile") if f in flags)
+    mem_kb = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    versions = subprocess.run([py, "-c", "import tensorflow as tf, keras, pandas, numpy, sys;"
+                               "print(tf.__version__, keras.__version__, pandas.__version__, numpy.__version__,"
+                               " sys.version.split()[0])"], capture_output=True, text=True, env=quiet_env())
+    tf, keras, pandas, numpy, python = versions.stdout.split()
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    libs = " ".join(sorted(os.listdir(ROOT / "target" / "lib")))
+    tf_java = re.search(r"tensorflow-core-api-([\d.]+)\.jar", libs).group(1)
+    return {
+        "cpu": f"{model} ({simd})", "nproc": subprocess.run(
+            ["nproc"], capture_output=True, text=True).stdout.strip(),
+        "memory": f"{mem_kb / 1024 / 1024:.1f} GiB", "load": os.getloadavg(),
+        "kernel": platform.release(), "java": java, "tf_java": tf_java, "tf": tf, "keras": keras,
+        "pandas": pandas, "numpy": numpy, "python": python,
+    }
+
+
+def quiet_env(**extra):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="1", PYTHONUNBUFFERED="1")
+    env.update(extra)
+    return env
+
+
+def fmt(value, unit="", digits=0):
+    return "n/a" if value is None else f"{value:,.{digits}f}{unit}"
+
+
+def ratio(ours, theirs, higher_is_better):
+    if ours is None or theirs is None:
+        return "n/a"
+    return f"{(ours / theirs if higher_is_better else theirs / ours):.2f}x"
+
+
+def spread(values, digits=0):
+    return " / ".join(f"{v:,.{digits}f}" for v in values)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--python", default=".venv/bin/python", help="Python with tensorflow-cpu, keras, pandas")
+    parser.add_argument("--data", default="data", help="folder with train.csv and test.csv")
+    parser.add_argument("--out", default="BENCHMARKS.md")
+    parser.add_argument("--rounds", type=int, default=3, help="alternated rounds per measurement")
+    parser.add_argument("--quick", action="store_true", help="tiny step counts and 1 epoch: checks the harness")
+    args = parser.parse_args()
+    data, py = Path(args.data), args.python
+    rounds = 1 if args.quick else args.rounds
+    env = quiet_env()
+    # libgomp's default spin-waiting collapses PyTorch 10x when the cores are shared with other load
+    djl_env = quiet_env(OMP_WAIT_POLICY="PASSIVE", DJL_CACHE_DIR=str(ROOT / "bench/djl/target/djl-cache"))
+    work = Path(tempfile.mkdtemp(prefix="digits-bench-"))
+    started = datetime.datetime.now(datetime.timezone.utc)
+    log = lambda text: print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+    try:
+        info = machine(py)
+        log(f"machine: {info['cpu']}, {info['nproc']} cores, load {info['load']}")
+
+        log("1. reading train.csv")
+        read_ours, read_theirs = read_csv_row(py, data, 2 if args.quick else 5)
+
+        # the peak is taken before and after the throughput rows, the best of both: one measurement
+        # under a burst of other load would understate the ceiling
+        matmul = ["java", "-cp", JAVA_CP, "io.digits.bench.MatmulPeak", "4096", "2" if args.quick else "5"]
+        log("6. matmul peak")
+        peaks = [run_json(matmul)]
+
+        log("2. training throughput (digits, Keras, DJL alternating)")
+        samples, djl_inference, djl_blocked = throughput_rows(py, data, rounds, args.quick, env, djl_env, work)
+        peaks.append(run_json(matmul))
+        peak = max(peaks, key=lambda p: p["gflop_s"])
+
+        log("3. time to val_accuracy >= 0.986")
+        epochs = "1" if args.quick else "10"
+        limit = 120 if args.quick else 300  # seconds per side before giving up
+        tta_ours = time_to_accuracy(DIGITS + ["train", "--model", "double-conv", "--data", str(data / "train.csv"),
+                                              "--epochs", epochs, "--stop-at-accuracy", "0", "--output",
+                                              str(work / "tta"), "--model-version", "1", "--overwrite"], env, limit)
+        tta_theirs = time_to_accuracy([py, "-u", str(BENCH / "keras_bench.py"), "fit", str(data / "train.csv"),
+                                       epochs], env, limit)
+
+        log("5. train 1 epoch + export, peak RSS")
+        train_ours = timed(DIGITS + ["train", "--model", "double-conv", "--data", str(data / "train.csv"),
+                                     "--epochs", "1", "--stop-at-accuracy", "0", "--output", str(work / "ours"),
+                                     "--model-version", "1", "--overwrite"], env)
+        train_theirs = timed([py, str(BENCH / "keras_bench.py"), "fit", str(data / "train.csv"), "1",
+                              str(work / "keras" / "1")], env)
+
+        log("4. scoring test.csv (whole command, alternating), inference img/s")
+        ours_model, keras_model = work / "ours" / "double-conv" / "1", work / "keras" / "1"
+        predict_ours, predict_theirs, infer_ours, infer_theirs = [], [], [], []
+        for _ in range(rounds):
+            predict_ours.append(timed(DIGITS + ["predict", "--model-dir", str(ours_model), "--input",
+                                                str(data / "test.csv"), "--output", str(work / "ours.csv")], env))
+            wall, rss, out = timed([py, str(BENCH / "keras_bench.py"), "predict", str(keras_model),
+                                    str(data / "test.csv"), str(work / "keras.csv")], env)
+            predict_theirs.append((wall, rss))
+            infer_theirs.append(last_json(out.splitlines(), ["keras_bench.py predict"])["img_s"])
+            infer_ours.append(run_json(["java", "-cp", JAVA_CP, "io.digits.bench.Infer", str(ours_model),
+                                        str(data / "test.csv"), "1000"], env)["img_s"])
+        rows_ours, rows_theirs, agree = agreement(work / "ours.csv", work / "keras.csv")
+
+        log("JMH: CSV reader")
+        jmh_json = work / "jmh.json"
+        jmh_args = ["-f", "1", "-wi", "1", "-i", "1", "-w", "1s", "-r", "1s"] if args.quick else \
+                   ["-f", "1", "-wi", "2", "-i", "3", "-w", "2s", "-r", "2s"]
+        subprocess.run(["java", "-cp", JMH_CP, "org.openjdk.jmh.Main", "CsvReaderBenchmark", *jmh_args,
+                        "-p", f"train={data / 'train.csv'}", "-p", f"test={data / 'test.csv'}",
+                        "-rf", "json", "-rff", str(jmh_json)], cwd=ROOT, check=True, capture_output=True)
+        jmh = json.loads(jmh_json.read_text())
+
+        text = report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl_inference,
+                      djl_blocked, tta_ours, tta_theirs, train_ours, train_theirs, predict_ours,
+                      predict_theirs, infer_ours, infer_theirs, (rows_ours, rows_theirs, agree), peak, jmh)
+        out = Path(args.out)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, out)
+        log(f"wrote {out} in {(datetime.datetime.now(datetime.timezone.utc) - started).total_seconds():.0f} s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl_inference, djl_blocked,
+           tta_ours, tta_theirs, train_ours, train_theirs, predict_ours, predict_theirs, infer_ours, infer_theirs,
+           submissions, peak, jmh):
+    med = statistics.median
+    L = []
+    L.append("# Benchmarks: digits vs Keras (and DJL) on this machine\n")
+    L.append(f"Written by `make bench` (bench/run.py) on {started:%Y-%m-%d %H:%M} UTC"
+             f"{' with --quick (harness check, not figures)' if args.quick else ''}. "
+             "Every figure below was measured in that one run; the machine is shared, so the load at the start "
+             f"was {info['load'][0]:.1f} / {info['load'][1]:.1f} / {info['load'][2]:.1f} (1/5/15 min): read the "
+             "ratios, measured side by side, rather than the absolute figures.\n")
+    L.append("## Machine and software\n")
+    L.append(f"- CPU: {info['cpu']}; `nproc`: {info['nproc']}; memory: {info['memory']}; Linux {info['kernel']}")
+    L.append(f"- Java: {info['java']}; TensorFlow Java {info['tf_java']} (native TF {peak['tf_version']})")
+    L.append(f"- Python {info['python']}: tensorflow-cpu {info['tf']}, Keras {info['keras']}, pandas {info['pandas']},"
+             f" numpy {info['numpy']}")
+    L.append("- JVM peer: DJL 0.36.0, PyTorch 2.7.1 CPU (`ai.djl.pytorch:pytorch-native-cpu:2.7.1:linux-x86_64`,"
+             " `pytorch-jni:2.7.1-0.36.0`, `-Dai.djl.offline=true`), run with `OMP_WAIT_POLICY=PASSIVE` (see notes)\n")
+    L.append("Ratio: how many times better digits is (speed ours/theirs, time and memory theirs/ours); "
+             "above 1.00x digits wins.\n")
+
+    L.append("## Results\n")
+    L.append("| # | what | digits | Keras | ratio | DJL (PyTorch) |")
+    L.append("|---|---|---|---|---|---|")
+    L.append(f"| 1 | read train.csv into training tensors (median of warm runs) | {read_ours:.2f} s | "
+             f"{read_theirs:.2f} s | {ratio(read_ours, read_theirs, False)} | |")
+    for model, batch, _, _ in TRAIN_CONFIGS:
+        ours = med(samples[("digits", model, batch)])
+        theirs = med(samples[("keras", model, batch)])
+        djl = samples.get(("djl", model, batch))
+        L.append(f"| 2 | train {model}, batch {batch}, img/s (median of {rounds}) | {fmt(ours)} | {fmt(theirs)} | "
+                 f"{ratio(ours, theirs, True)} | {fmt(med(djl)) if djl else 'blocked: ' + str(djl_blocked)} |")
+    L.append(f"| 3 | launch to end of first epoch with val_accuracy >= {TARGET_ACCURACY}, double-conv, from the CSV | "
+             f"{tta_cell(tta_ours)} | {tta_cell(tta_theirs)} | {ratio(tta_ours['seconds'], tta_theirs['seconds'], False)} | |")
+    p_ours, p_theirs = med([p[0] for p in predict_ours]), med([p[0] for p in predict_theirs])
+    L.append(f"| 4 | score test.csv into submission.csv, whole command (median of {rounds}) | {p_ours:.1f} s | "
+             f"{p_theirs:.1f} s | {ratio(p_ours, p_theirs, False)} | |")
+    i_ours, i_theirs = med(infer_ours), med(infer_theirs)
+    L.append(f"| 4 | inference, double-conv, batch 1000, img/s (median of {rounds}) | {fmt(i_ours)} | {fmt(i_theirs)} | "
+             f"{ratio(i_ours, i_theirs, True)} | {fmt(med(djl_inference)) if djl_inference else 'blocked: ' + str(djl_blocked)} |")
+    L.append(f"| 5 | peak RSS, train double-conv 1 epoch + export | {train_ours[1]:,.0f} MiB | {train_theirs[1]:,.0f} MiB | "
+             f"{ratio(train_ours[1], train_theirs[1], False)} | |")
+    rss_ours, rss_theirs = max(p[1] for p in predict_ours), max(p[1] for p in predict_theirs)
+    L.append(f"| 5 | peak RSS, predict test.csv (highest of {rounds}) | {rss_ours:,.0f} MiB | {rss_theirs:,.0f} MiB | "
+             f"{ratio(rss_ours, rss_theirs, False)} | |")
+    L.append(f"| 5 | (wall time of that 1-epoch train + export job) | {train_ours[0]:.1f} s | {train_theirs[0]:.1f} s | "
+             f"{ratio(train_ours[0], train_theirs[0], False)} | |")
+    for model in ("double-conv", "simple"):
+        forward = layer_flops(MODEL_LAYERS[model])
+        training = 3 * forward
+        ours = med(samples[("digits", model, 256)]) * training / 1e9
+        theirs = med(samples[("keras", model, 256)]) * training / 1e9
+        L.append(f"| 6 | {model}: {forward / 1e6:.2f} MFLOP/img forward, {training / 1e6:.2f} training; achieved "
+                 f"GFLOP/s training at batch 256 (% of measured matmul peak) | {ours:.1f} ({100 * ours / peak['gflop_s']:.0f} %) | "
+                 f"{theirs:.1f} ({100 * theirs / peak['gflop_s']:.0f} %) | {ratio(ours, theirs, True)} | |")
+    L.append(f"\nMeasured peak: float32 matmul {peak['n']}x{peak['n']} in a TF Java session, best of the runs "
+             f"before and after row 2: **{peak['gflop_s']:.0f} GFLOP/s** ({peak['best_s'] * 1e3:.0f} ms). At that rate "
+             f"double-conv training could reach about "
+             f"{peak['gflop_s'] * 1e9 / (3 * layer_flops(MODEL_LAYERS['double-conv'])):,.0f} img/s. Training is counted "
+             "as 3x forward, a slight overcount (no gradient is computed for the input image), and the peak was "
+             "measured under the same shared load: a percentage near 100 % means the kernels run at the matmul "
+             "ceiling, not beyond it.\n")
+
+    L.append("## Every sample (rounds alternated digits, Keras, DJL per configuration)\n")
+    L.append("| configuration | digits img/s | Keras img/s | DJL img/s |")
+    L.append("|---|---|---|---|")
+    for model, batch, _, _ in TRAIN_CONFIGS:
+        L.append(f"| train {model} b{batch} | {spread(samples[('digits', model, batch)])} | "
+                 f"{spread(samples[('keras', model, batch)])} | {spread(samples.get(('djl', model, batch), []))} |")
+    L.append(f"| inference double-conv b1000 | {spread(infer_ours)} | {spread(infer_theirs)} | {spread(djl_inference or [])} |")
+    L.append(f"| predict whole command, s | {spread([p[0] for p in predict_ours], 2)} | "
+             f"{spread([p[0] for p in predict_theirs], 2)} | |")
+    rows_ours, rows_theirs, agree = submissions
+    L.append(f"\nSubmissions: digits wrote {rows_ours:,} rows, Keras {rows_theirs:,}; the two 1-epoch models "
+             f"(trained separately) agree on {100 * agree:.1f} % of test.csv.\n")
+
+    L.append("## JMH: the CSV reader (bench/jmh, CsvReaderBenchmark)\n")
+    L.append("| benchmark | ms/op | error (99.9 %) |")
+    L.append("|---|---|---|")
+    for b in jmh:
+        m = b["primaryMetric"]
+        error = m["scoreError"]  # "NaN" (a string) when there was a single iteration
+        error = f"± {error:,.1f}" if isinstance(error, (int, float)) else "n/a"
+        L.append(f"| {b['benchmark'].rsplit('.', 1)[1]} | {m['score']:,.1f} | {error} |")
+
+    L.append("\n## How each row is measured\n")
+    L.append(f"""1. `java -cp {JAVA_CP} io.digits.bench.ReadCsv data/train.csv 5` (DigitCsv.readLabeled, then
+   Dataset.images/oneHot tensors of all 42,000 rows) vs `bench/keras_bench.py read data/train.csv 5`
+   (pandas.read_csv, /255, reshape (-1,28,28,1), to_categorical); one warm run each, then the median.
+2. Three warm worker processes, asked in turn (digits, Keras, DJL) for each configuration, {rounds} rounds:
+   `io.digits.bench.TrainWorker` (TrainingGraph.step on shuffled indices of the 37,800 training rows of the
+   notebook's split), `keras_bench.py worker` (model.fit on the same rows, shuffle on, a callback timing from the
+   end of the warm-up batches to the end of the epoch), `io.digits.bench.djl.DjlWorker` (same rows, NCHW,
+   Keras-style RMSprop from array ops). Warm-up and timed steps: {', '.join(f'{m} b{b}: {w}+{s}' for m, b, w, s in TRAIN_CONFIGS)}.
+   All three read back loss and accuracy every step (the Keras timing callback makes fit hand its logs to
+   Python every step, as its default progress bar, verbose=1, does).
+3. `java -jar target/digits.jar train --model double-conv --data data/train.csv --epochs 10 --stop-at-accuracy 0 ...`
+   vs `python -u bench/keras_bench.py fit data/train.csv 10` (pandas read, the notebook's split, fit batch 32
+   with validation each epoch); stdout read as it arrives, the clock stopped at the first epoch line with
+   val_accuracy >= {TARGET_ACCURACY}, then the process is killed. Clock starts before the process is launched.
+4. `java -jar target/digits.jar predict --model-dir M --input data/test.csv --output submission.csv` vs
+   `bench/keras_bench.py predict M data/test.csv submission.csv` (tf.saved_model.load, signature serving_default,
+   batches of 1000, CSV written by pandas), each scoring its own side's 1-epoch export from row 5. Inference
+   img/s: digits from `io.digits.bench.Infer M data/test.csv 1000` (Predictor, what predict calls), Keras from the
+   timed loop inside the predict script; the first batch is warm-up in both.
+5. `/usr/bin/time -v` Maximum resident set size of `digits train --epochs 1` + export vs `keras_bench.py fit
+   data/train.csv 1 EXPORT_DIR` (model.export), and of the predict commands of row 4.
+6. FLOPs from the layer shapes (conv 2*H*W*kh*kw*cin*cout, dense 2*in*out; training taken as 3x forward) times
+   the batch-256 training img/s of row 2; peak from `io.digits.bench.MatmulPeak 4096 5`.
+
+JMH: `java -cp {JMH_CP} org.openjdk.jmh.Main CsvReaderBenchmark -f 1 -wi 2 -i 3 -w 2s -r 2s`.
+
+Notes: DJL runs with `OMP_WAIT_POLICY=PASSIVE` because with libgomp's default spin-waiting PyTorch's steps ran
+about 10x slower on these 2 shared cores (measured while developing this harness: double-conv b32 forward 215 ms
+vs 23 ms per step). Keras resolves `jit_compile` to False on CPU; TF Java runs its defaults (oneDNN on).
+""")
+    return "\n".join(L) + "\n"
+
+
+def tta_cell(result):
+    if result["seconds"] is None:
+        return f"not reached in {result['epoch']} epochs (best {result['val_accuracy']:.4f})"
+    return f"{result['seconds']:.1f} s (epoch {result['epoch']}, {result['val_accuracy']:.4f})"
+
+
+if __name__ == "__main__":
+    main()

@@ -69,10 +69,10 @@ public final class TrainWorker implements AutoCloseable {
   }
 
   private TrainingGraph open(Architecture architecture) {
-    Sequential model = architecture.create(2);
+    Sequential model = architecture.create();
     TrainingGraph graph = new TrainingGraph(model, split.train(), split.validation(),
         new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE), ConfigProto.getDefaultInstance());
-    graph.start(Weights.initial(model.parameters(), 2));
+    graph.start(Weights.initial(model.parameters(), 2), 2);
     return graph;
   }
 

@@ -13,6 +13,7 @@ import io.digits.serving.ModelLoader;
 import io.digits.train.Checkpoint;
 import io.digits.train.Device;
 import io.digits.train.History;
+import io.digits.train.Precision;
 import io.digits.train.ProgressBar;
 import io.digits.train.TrainConfig;
 import io.digits.train.Trainer;
@@ -64,6 +65,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}); gpu needs the -Pgpu build and a visible GPU.")
   Device device;
 
+  @Option(names = "--precision", defaultValue = "float32", converter = PrecisionConverter.class,
+      description = "float32 (Keras's default, exact parity) or mixed-bfloat16 (Keras's mixed_bfloat16: about 1.9x"
+          + " faster on CPUs with bfloat16 support; the export stays float32) (default: ${DEFAULT-VALUE}).")
+  Precision precision;
+
   @Option(names = "--output", defaultValue = "saved_models", description = "Folder of exported models (default: ${DEFAULT-VALUE}).")
   Path output;
 
@@ -101,7 +107,8 @@ final class TrainCommand implements Callable<Integer> {
           + " will be replaced (use --resume to continue it instead)");
     }
     TrainConfig config = config();
-    ConfigProto session = device.sessionConfig(); // before reading data: a missing GPU is reported at once
+    // before reading data: a missing GPU is reported at once
+    ConfigProto session = precision.apply(device.sessionConfig());
     Path versionDir = versionDir(base);
 
     if (resumeFrom != null && initFrom != null) {
@@ -212,6 +219,7 @@ final class TrainCommand implements Callable<Integer> {
     info.put("epochs_run", epochs.size());
     info.put("batch_size", batchSize);
     info.put("learning_rate", learningRate);
+    info.put("precision", precision.toString());
     info.put("stop_at_accuracy", stopAtAccuracy);
     if (initFrom != null) {
       info.put("init_from", initFrom.toAbsolutePath().toString());
@@ -219,5 +227,13 @@ final class TrainCommand implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     return Map.of("history.json", json.writeValueAsBytes(history), "training.json", json.writeValueAsBytes(info),
         "curves.png", TrainingCurves.png(history));
+  }
+
+  /** Accepts the option's spelling ({@code mixed-bfloat16}) and Keras's ({@code mixed_bfloat16}). */
+  static final class PrecisionConverter implements picocli.CommandLine.ITypeConverter<Precision> {
+    @Override
+    public Precision convert(String value) {
+      return Precision.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
   }
 }

@@ -39,7 +39,25 @@ class CliTest {
   }
 
   @Test
+  void mixedBfloat16TrainsAndExportsAFloat32Model(@TempDir Path dir) throws IOException {
+    Path train = dir.resolve("train.csv");
+    CliRunner.writeCsv(train, SyntheticDigits.labeled(640, 3));
+    CliRunner.Run r = CliRunner.digits("train", "--model", "double-conv", "--precision", "mixed_bfloat16", "--epochs", "2",
+        "--data", train.toString(), "--output", dir.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("Epoch 2/2"), r.out());
+    String history = Files.readString(dir.resolve("double-conv/1/assets.extra/history.json"));
+    double lastValAccuracy = new com.fasterxml.jackson.databind.ObjectMapper().readTree(history)
+        .get("val_accuracy").get(1).asDouble();
+    assertTrue(lastValAccuracy > 0.9, "learns the synthetic digits in bfloat16: " + history);
+    CliRunner.Run inspect = CliRunner.digits("inspect", "--model-dir", dir.resolve("double-conv/1").toString());
+    assertTrue(inspect.out().contains("dtype: DT_FLOAT"), inspect.out());
+    assertTrue(Files.readString(dir.resolve("double-conv/1/assets.extra/training.json")).contains("mixed-bfloat16"));
+  }
+
+  @Test
   void badUsageExitsTwo() {
+    assertEquals(2, CliRunner.digits("train", "--precision", "float8").code());
     assertEquals(2, CliRunner.digits("train", "--device", "tpu").code());
     assertEquals(2, CliRunner.digits("train", "--no-such-option").code());
     assertEquals(2, CliRunner.digits("predict").code(), "--model-dir is required");

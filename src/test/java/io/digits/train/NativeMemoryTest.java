@@ -1,5 +1,7 @@
 package io.digits.train;
 
+import io.digits.testing.ResidentMemory;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.data.Dataset;
@@ -8,8 +10,6 @@ import io.digits.model.Sequential;
 import io.digits.model.Weights;
 import io.digits.testing.SyntheticDigits;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.ConfigProto;
@@ -28,10 +28,10 @@ class NativeMemoryTest {
   void residentMemoryAfterEpoch10IsWithin5PercentOfEpoch2() throws IOException {
     Dataset train = SyntheticDigits.labeled(ROWS, 1);
     Dataset validation = SyntheticDigits.labeled(500, 2);
-    Sequential model = Architecture.SIMPLE.create(2);
+    Sequential model = Architecture.SIMPLE.create();
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
         new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE), ConfigProto.getDefaultInstance())) {
-      graph.start(Weights.initial(model.parameters(), 2));
+      graph.start(Weights.initial(model.parameters(), 2), 2);
       long afterEpoch2 = 0;
       double firstLoss = 0;
       double lastLoss = 0;
@@ -40,10 +40,10 @@ class NativeMemoryTest {
         firstLoss = epoch == 1 ? lastLoss : firstLoss;
         graph.evaluate(validation.size(), 100);
         if (epoch == 2) {
-          afterEpoch2 = residentKilobytes();
+          afterEpoch2 = ResidentMemory.kib();
         }
       }
-      long afterEpoch10 = residentKilobytes();
+      long afterEpoch10 = ResidentMemory.kib();
       assertTrue(lastLoss < firstLoss, "the steps really trained: loss " + firstLoss + " -> " + lastLoss);
       assertTrue(Math.abs(afterEpoch10 - afterEpoch2) <= 0.05 * afterEpoch2,
           "VmRSS after epoch 2: " + afterEpoch2 + " kB, after epoch 10: " + afterEpoch10 + " kB");
@@ -61,14 +61,5 @@ class NativeMemoryTest {
       steps++;
     }
     return lossSum / steps;
-  }
-
-  /** Resident set size of this process, from the kernel (Linux). */
-  private static long residentKilobytes() throws IOException {
-    return Files.readAllLines(Path.of("/proc/self/status")).stream()
-        .filter(line -> line.startsWith("VmRSS:"))
-        .map(line -> Long.parseLong(line.replaceAll("\\D", "")))
-        .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no VmRSS in /proc/self/status"));
   }
 }

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.data.Dataset;
 import io.digits.testing.CliRunner;
+import io.digits.testing.ResidentMemory;
 import io.digits.testing.SyntheticDigits;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,16 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resident memory where it was after the first few (leaks in native memory would grow it by the
  * size of a model or a batch per cycle).
  */
-class NativeMemoryTest {
-
-  static long residentKiB() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("\\D+", ""));
-      }
-    }
-    throw new IllegalStateException("no VmRSS in /proc/self/status");
-  }
+class RepeatedRunsMemoryTest {
 
   @Test
   void trainAndPredictCyclesKeepResidentMemoryFlat(@TempDir Path dir) throws Exception {
@@ -46,9 +36,9 @@ class NativeMemoryTest {
           "--input", test.toString(), "--output", dir.resolve("s.csv").toString(), "--batch-size", "500").code());
       System.gc();
       if (cycle > 4 && cycle <= 8) {
-        early[cycle - 5] = residentKiB();
+        early[cycle - 5] = ResidentMemory.kib();
       } else if (cycle > cycles - 4) {
-        late[cycle - (cycles - 3)] = residentKiB();
+        late[cycle - (cycles - 3)] = ResidentMemory.kib();
       }
     }
     long before = median(early);

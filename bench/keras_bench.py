@@ -2,7 +2,7 @@
 
 Subcommands (each prints its figures as one JSON line on stdout; bench/run.py reads them):
   read TRAIN_CSV RUNS            pandas.read_csv + /255 + reshape + to_categorical, median of RUNS (after one warm run)
-  worker TRAIN_CSV               long-lived; answers stdin lines `train MODEL BATCH WARMUP STEPS` with img/s of model.fit
+  worker TRAIN_CSV               long-lived; answers stdin lines `train MODEL BATCH WARMUP STEPS PRECISION` with img/s of model.fit
   fit TRAIN_CSV EPOCHS [EXPORT]  the notebook's fit with validation each epoch, one line per epoch; then model.export
   predict MODEL_DIR TEST_CSV OUT score a SavedModel through its serving_default signature into a Kaggle submission
 """
@@ -80,11 +80,16 @@ def worker(path):
     models = {}
     report(ready=True)
     for line in sys.stdin:
-        command, name, batch, warmup, steps = line.split()
+        command, name, batch, warmup, steps, precision = line.split()
         if command != "train":
             raise ValueError(f"expected 'train MODEL BATCH WARMUP STEPS', got: {line}")
         batch, warmup, steps = int(batch), int(warmup), int(steps)
-        model = models.setdefault(name, notebook_models.build_model(name))
+        if (name, precision) not in models:
+            # Keras's mixed precision: the policy in force when the layers are made decides their dtypes.
+            keras.mixed_precision.set_global_policy("mixed_bfloat16" if precision == "mixed-bfloat16" else "float32")
+            models[(name, precision)] = notebook_models.build_model(name)
+            keras.mixed_precision.set_global_policy("float32")
+        model = models[(name, precision)]
         timer = Throughput(max(warmup, 1))
         model.fit(x_train, y_train, batch_size=batch, epochs=1, steps_per_epoch=timer.warmup + steps,
                   shuffle=True, verbose=0, callbacks=[timer])

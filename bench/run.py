@@ -109,6 +109,8 @@ TRAIN_CONFIGS = [  # model, batch, warm-up steps, timed steps (quick runs divide
     ("simple", 32, 20, 1000),
     ("simple", 256, 5, 130),
 ]
+# Opt-in bfloat16 (digits --precision mixed-bfloat16 vs Keras's mixed_bfloat16 policy): digits and Keras only.
+BF16_CONFIGS = [("double-conv", 32, 20, 300), ("double-conv", 256, 5, 40)]
 
 
 def throughput_rows(py, data, rounds, quick, env, djl_env, log_dir):
@@ -131,8 +133,13 @@ def throughput_rows(py, data, rounds, quick, env, djl_env, log_dir):
             for model, batch, warmup, steps in TRAIN_CONFIGS:
                 steps = max(2, steps // 10) if quick else steps
                 for w in workers:
-                    figure = w.ask(f"train {model} {batch} {warmup} {steps}")["img_s"]
+                    figure = w.ask(f"train {model} {batch} {warmup} {steps} float32")["img_s"]
                     samples.setdefault((w.name, model, batch), []).append(figure)
+            for model, batch, warmup, steps in BF16_CONFIGS:
+                steps = max(2, steps // 10) if quick else steps
+                for w in workers[:2]:
+                    figure = w.ask(f"train {model} {batch} {warmup} {steps} mixed-bfloat16")["img_s"]
+                    samples.setdefault((w.name, model, batch, "bf16"), []).append(figure)
         djl_inference = None
         if djl:
             djl_inference = [djl.ask("infer double-conv 1000")["img_s"] for _ in range(rounds)]
@@ -369,6 +376,11 @@ def report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl
         djl = samples.get(("djl", model, batch))
         L.append(f"| 2 | train {model}, batch {batch}, img/s (median of {rounds}) | {fmt(ours)} | {fmt(theirs)} | "
                  f"{ratio(ours, theirs, True)} | {fmt(med(djl)) if djl else 'blocked: ' + str(djl_blocked)} |")
+    for model, batch, _, _ in BF16_CONFIGS:
+        ours, theirs = med(samples[("digits", model, batch, "bf16")]), med(samples[("keras", model, batch, "bf16")])
+        L.append(f"| 2b | train {model}, batch {batch}, img/s, bfloat16 opt-in (`--precision mixed-bfloat16` vs "
+                 f"Keras `mixed_bfloat16`; median of {rounds}) | {fmt(ours)} | {fmt(theirs)} | "
+                 f"{ratio(ours, theirs, True)} | |")
     L.append(f"| 3 | launch to end of first epoch with val_accuracy >= {TARGET_ACCURACY}, double-conv, from the CSV | "
              f"{tta_cell(tta_ours)} | {tta_cell(tta_theirs)} | {ratio(tta_ours['seconds'], tta_theirs['seconds'], False)} | |")
     p_ours, p_theirs = med([p[0] for p in predict_ours]), med([p[0] for p in predict_theirs])

@@ -5,12 +5,13 @@ import io.digits.data.Split;
 import io.digits.model.Architecture;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
+import io.digits.train.Precision;
 import io.digits.train.RmsProp;
 import io.digits.train.TrainingGraph;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.proto.ConfigProto;
@@ -21,12 +22,13 @@ import org.tensorflow.proto.ConfigProto;
  * training rows (train.csv, 10 % held out with seed 2) through {@link TrainingGraph#step} on
  * shuffled indices, the way Trainer does.
  *
- * <p>Usage: TrainWorker TRAIN_CSV; then lines {@code train MODEL BATCH WARMUP_STEPS TIMED_STEPS} on
- * stdin, each answered by one JSON line with {@code img_s}; end of input ends it.
+ * <p>Usage: TrainWorker TRAIN_CSV; then lines {@code train MODEL BATCH WARMUP_STEPS TIMED_STEPS PRECISION}
+ * on stdin ({@code float32} or {@code mixed-bfloat16}), each answered by one JSON line with {@code img_s};
+ * end of input ends it.
  */
 public final class TrainWorker implements AutoCloseable {
   private final Split split;
-  private final Map<Architecture, TrainingGraph> graphs = new EnumMap<>(Architecture.class);
+  private final Map<String, TrainingGraph> graphs = new HashMap<>();
   private final SplittableRandom random = new SplittableRandom(2);
   private int[] order;
   private int next;
@@ -46,18 +48,20 @@ public final class TrainWorker implements AutoCloseable {
       Report.print(Map.of("ready", true));
       for (String line; (line = in.readLine()) != null; ) {
         String[] w = line.trim().split("\\s+");
-        if (!w[0].equals("train") || w.length != 5) {
-          throw new IllegalArgumentException("expected 'train MODEL BATCH WARMUP STEPS', got: " + line);
+        if (!w[0].equals("train") || w.length != 6) {
+          throw new IllegalArgumentException("expected 'train MODEL BATCH WARMUP STEPS PRECISION', got: " + line);
         }
-        double imgPerSecond = worker.measure(Architecture.byName(w[1]), Integer.parseInt(w[2]),
+        Precision precision = Precision.valueOf(w[5].toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        double imgPerSecond = worker.measure(Architecture.byName(w[1]), precision, Integer.parseInt(w[2]),
             Integer.parseInt(w[3]), Integer.parseInt(w[4]));
         Report.print(Map.of("img_s", imgPerSecond));
       }
     }
   }
 
-  private double measure(Architecture architecture, int batch, int warmup, int steps) {
-    TrainingGraph graph = graphs.computeIfAbsent(architecture, this::open);
+  private double measure(Architecture architecture, Precision precision, int batch, int warmup, int steps) {
+    TrainingGraph graph = graphs.computeIfAbsent(architecture.cliName() + " " + precision,
+        key -> open(architecture, precision));
     for (int i = 0; i < warmup; i++) {
       graph.step(nextBatch(batch));
     }
@@ -68,10 +72,10 @@ public final class TrainWorker implements AutoCloseable {
     return (double) steps * batch / Report.seconds(start);
   }
 
-  private TrainingGraph open(Architecture architecture) {
+  private TrainingGraph open(Architecture architecture, Precision precision) {
     Sequential model = architecture.create();
     TrainingGraph graph = new TrainingGraph(model, split.train(), split.validation(),
-        new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE), ConfigProto.getDefaultInstance());
+        new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE), precision.apply(ConfigProto.getDefaultInstance()));
     graph.start(Weights.initial(model.parameters(), 2), 2);
     return graph;
   }

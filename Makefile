@@ -9,7 +9,7 @@ PYTHON := $(VENV)/bin/python
 # TensorFlow's native INFO lines are noise for a command-line user; warnings and errors still show.
 export TF_CPP_MIN_LOG_LEVEL ?= 1
 
-.PHONY: all build data train predict test venv interop bench clean
+.PHONY: all build data train predict test venv interop e2e bench clean
 
 all: predict
 
@@ -50,6 +50,10 @@ venv: $(VENV)/.installed
 # Our exports in Python TF, Keras-trained SavedModels in Java, and training parity with Keras.
 interop: venv build data
 	$(PYTHON) scripts/interop_check.py --jar $(JAR) --data data/train.csv --test data/test.csv --work build/interop
+
+# Draw a digit on the page of `digits serve` in headless Chromium (installed if missing); saves docs/serve.png.
+e2e: build data
+	DATA=data/train.csv scripts/e2e/run.sh
 
 clean:
 	rm -rf target saved_models submission.csv build

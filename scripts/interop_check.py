@@ -7,6 +7,7 @@
   b. Python -> Java: Keras models saved three ways (make_keras_models.py) are described by
      `digits inspect` and scored by `digits predict` like Keras's own predict (>= 99.9 %).
   c. Training parity: keras_parity.py's curve, then the Java KerasParityTest via Maven.
+  d. Keras files: make_keras_files.py's .keras/.h5 files, then the Java KerasFileParityTest.
 
 Prints one `PASS ...` / `FAIL ...` line per check and ends with `N passed, M failed`;
 exits 1 if anything failed.
@@ -275,29 +276,40 @@ def check_c(report, args):
         check=True, timeout=1800, stdout=subprocess.DEVNULL) and parity)
     if not made:
         return
-    sources = glob.glob(os.path.join(REPO, "src", "test", "java", "**", "KerasParityTest.java"), recursive=True)
-    if not sources:
-        report.fail("c java KerasParityTest", "test class KerasParityTest does not exist yet under src/test/java")
-        return
+    report.run("c java KerasParityTest", run_java_test, "KerasParityTest",
+               {"digits.parity.dir": parity, "digits.data": os.path.abspath(args.data)})
 
-    def run_maven():
-        reports = os.path.join(REPO, "target", "surefire-reports")
-        for old in glob.glob(os.path.join(reports, "*KerasParityTest*")):
-            os.remove(old)
-        cmd = ["mvn", "-q", "-B", "test", "-Dtest=KerasParityTest", f"-Ddigits.parity.dir={parity}",
-               "-Dsurefire.failIfNoSpecifiedTests=false"]
-        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=3600)
-        xml = glob.glob(os.path.join(reports, "TEST-*KerasParityTest.xml"))
-        expect(xml, f"mvn exited {proc.returncode} and wrote no KerasParityTest report: "
-                    f"{(proc.stdout + proc.stderr).strip()[-400:]}")
-        suite = ET.parse(xml[0]).getroot()
-        counts = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
-        expect(counts["tests"] > counts["skipped"], f"KerasParityTest ran no test: {counts}")
-        expect(proc.returncode == 0 and counts["failures"] == counts["errors"] == 0,
-               f"mvn exited {proc.returncode}, {counts}: {(proc.stdout + proc.stderr).strip()[-400:]}")
-        return f"{counts['tests']} tests, parity dir {parity}"
 
-    report.run("c java KerasParityTest", run_maven)
+def run_java_test(test_class, properties):
+    """Runs one JUnit class through Maven with system properties; fails unless it ran and passed."""
+    reports = os.path.join(REPO, "target", "surefire-reports")
+    for old in glob.glob(os.path.join(reports, f"*{test_class}*")):
+        os.remove(old)
+    cmd = ["mvn", "-q", "-B", "test", f"-Dtest={test_class}", "-Dsurefire.failIfNoSpecifiedTests=false"]
+    cmd += [f"-D{k}={v}" for k, v in properties.items()]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=3600)
+    xml = glob.glob(os.path.join(reports, f"TEST-*{test_class}.xml"))
+    expect(xml, f"mvn exited {proc.returncode} and wrote no {test_class} report: "
+                f"{(proc.stdout + proc.stderr).strip()[-400:]}")
+    suite = ET.parse(xml[0]).getroot()
+    counts = {k: int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped")}
+    expect(counts["tests"] > counts["skipped"], f"{test_class} ran no test: {counts}")
+    expect(proc.returncode == 0 and counts["failures"] == counts["errors"] == 0,
+           f"mvn exited {proc.returncode}, {counts}: {(proc.stdout + proc.stderr).strip()[-400:]}")
+    return f"{counts['tests']} tests passed"
+
+
+# ---- check d: Keras model files (.keras, .h5) in the Java graph -------------------------------
+
+
+def check_d(report, args):
+    files = os.path.abspath(os.path.join(args.work, "keras-files"))
+    made = report.run("d make_keras_files.py", lambda: subprocess.run(
+        [sys.executable, os.path.join(SCRIPTS, "make_keras_files.py"), "--data", args.data, "--out", files],
+        check=True, timeout=1800, stdout=subprocess.DEVNULL) and files)
+    if made:
+        report.run("d java KerasFileParityTest", run_java_test, "KerasFileParityTest",
+                   {"digits.keras.dir": files, "digits.data": os.path.abspath(args.data)})
 
 
 # ---- main -------------------------------------------------------------------------------------
@@ -313,7 +325,7 @@ def parse_args(argv=None):
     p.add_argument("--work", default="build/interop", help="scratch folder (recreated parts only)")
     p.add_argument("--keras-epochs", type=int, default=2, help="epochs for make_keras_models.py (default 2)")
     p.add_argument("--keras-dir", help="reuse models already made by make_keras_models.py instead of training")
-    p.add_argument("--only", default="abc", help="which checks to run, e.g. 'ab' (default abc)")
+    p.add_argument("--only", default="abcd", help="which checks to run, e.g. 'ab' (default abcd)")
     return p.parse_args(argv)
 
 
@@ -331,6 +343,8 @@ def main(argv=None):
         check_b(report, cli, args)
     if "c" in args.only:
         check_c(report, args)
+    if "d" in args.only:
+        check_d(report, args)
     print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
 

@@ -3,6 +3,7 @@ package io.digits.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.digits.DigitsException;
+import io.digits.keras.KerasModel;
 import io.digits.serving.ModelLoader;
 import io.digits.serving.Predictor;
 import java.io.IOException;
@@ -29,10 +30,10 @@ import picocli.CommandLine.Option;
  * {@code saved_model.pb}, then how {@code predict} will feed the model.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = "Describe a SavedModel: tags, signatures, input/output names, dtypes and shapes.")
+    description = "Describe a SavedModel (tags, signatures, input/output names, dtypes and shapes) or a Keras file (layers).")
 final class InspectCommand implements Callable<Integer> {
 
-  @Option(names = "--model-dir", required = true, description = "SavedModel folder, or a TF Serving base folder.")
+  @Option(names = "--model-dir", required = true, description = "SavedModel folder, a TF Serving base folder, or a Keras .keras/.h5 file.")
   Path modelDir;
 
   @Option(names = "--json", description = "Print JSON instead of text.")
@@ -49,6 +50,9 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (Files.isRegularFile(modelDir)) {
+      return inspectKerasFile();
+    }
     Path dir = ModelLoader.resolve(modelDir);
     List<MetaGraph> graphs = read(dir);
     String scoring;
@@ -65,6 +69,30 @@ final class InspectCommand implements Callable<Integer> {
       System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
     } else {
       System.out.print(text(dir, graphs, scoring));
+    }
+    return 0;
+  }
+
+  /** A Keras file: its format, its layers and what each became here, and how predict feeds it. */
+  private int inspectKerasFile() throws IOException {
+    KerasModel model = KerasModel.load(modelDir);
+    String scoring;
+    try (Predictor predictor = Predictor.open(modelDir, Predictor.DEFAULT_INPUT_SCALE)) {
+      scoring = predictor.description();
+    }
+    String output = model.outputShape() + (model.classifier() ? " (softmax)" : "");
+    if (json) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("path", modelDir.toString());
+      out.put("format", model.description());
+      out.put("layers", model.summary());
+      out.put("output", output);
+      out.put("parameters", model.weights().count());
+      out.put("predict_uses", scoring);
+      System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+    } else {
+      System.out.printf("Keras file %s: %s%n%s%noutput %s, %,d parameters%n%npredict uses: %s%n", modelDir,
+          model.description(), String.join("\n", model.summary()), output, model.weights().count(), scoring);
     }
     return 0;
   }

@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
       EvaluateCommand.class,
       ShowCommand.class,
+      ConvertCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
@@ -34,7 +36,7 @@ public final class Main {
 
   /** Runs one command line and returns its exit code (tests call this directly). */
   public static int run(String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(Main::handle);
     return cli.execute(args);
   }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 final class PredictCommand implements Callable<Integer> {
 
   @Option(names = "--model-dir", required = true,
-      description = "SavedModel folder, or a TF Serving base folder (its newest version is used).")
+      description = "SavedModel folder, a TF Serving base folder (its newest version is used), or a Keras .keras/.h5 file.")
   Path modelDir;
 
   @Option(names = "--input", defaultValue = "data/test.csv", description = "CSV to score (default: ${DEFAULT-VALUE}).")

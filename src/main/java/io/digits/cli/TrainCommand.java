@@ -7,6 +7,7 @@ import io.digits.data.DigitCsv;
 import io.digits.data.Dataset;
 import io.digits.data.Split;
 import io.digits.export.SavedModelExporter;
+import io.digits.keras.KerasModel;
 import io.digits.model.Architecture;
 import io.digits.report.TrainingCurves;
 import io.digits.serving.ModelLoader;
@@ -17,6 +18,7 @@ import io.digits.train.ProgressBar;
 import io.digits.train.TrainConfig;
 import io.digits.train.Trainer;
 import java.nio.file.Files;
+import org.tensorflow.proto.ConfigProto;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,8 +64,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "Stop after the epoch whose training accuracy exceeds this; 0 turns it off (default: 0.99; bn-cnn: 0).")
   Double stopAtAccuracy;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Option(names = "--device", defaultValue = "auto",
+      description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}); gpu needs the -Pgpu build and a visible GPU.")
+  Device device;
 
   @Option(names = "--output", defaultValue = "saved_models", description = "Folder of exported models (default: ${DEFAULT-VALUE}).")
   Path output;
@@ -73,6 +76,10 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--overwrite", description = "Replace an existing version folder.")
   boolean overwrite;
+
+  @Option(names = "--init-from", paramLabel = "FILE",
+      description = "Start from the weights of a Keras .keras/.h5 file whose layers are the --model's (fine-tuning).")
+  Path initFrom;
 
   @Option(names = "--resume",
       description = "Continue the interrupted run of this --model in --output from its last finished epoch.")
@@ -98,9 +105,15 @@ final class TrainCommand implements Callable<Integer> {
           + " will be replaced (use --resume to continue it instead)");
     }
     TrainConfig config = config(TrainConfig.defaults(architecture));
-    Device chosen = device();
+    ConfigProto session = device.sessionConfig(); // before reading data: a missing GPU is reported at once
     Path versionDir = versionDir(base);
 
+    if (resumeFrom != null && initFrom != null) {
+      throw new DigitsException("--resume continues from the checkpoint; leave out --init-from");
+    }
+    Trainer.Start start = resumeFrom != null ? Trainer.Start.resume(resumeFrom)
+        : initFrom != null ? Trainer.Start.from(KerasModel.load(initFrom).weightsFor(architecture.create()))
+        : Trainer.Start.fresh();
     Split split = Split.of(DigitCsv.readLabeled(data), validationSplit, seed);
     System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%s%n",
         architecture.cliName(), split.train().size(), split.validation().size(), data,
@@ -111,8 +124,8 @@ final class TrainCommand implements Callable<Integer> {
         : "digits: interrupted before the first epoch finished; nothing was saved"));
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     Trainer.Outcome outcome = new Trainer(config, new ProgressBar(System.out, System.console() != null))
-        .fit(architecture.create(config.dropout()), split.train(), split.validation(), chosen.sessionConfig(),
-            resumeFrom, settings(versionDir), state -> state.save(checkpointFile));
+        .fit(architecture.create(config.dropout()), split.train(), split.validation(), session, start,
+            settings(versionDir), state -> state.save(checkpointFile));
 
     SavedModelExporter.export(architecture.create(), outcome.weights(), versionDir,
         extras(architecture, config, outcome), overwrite);
@@ -173,14 +186,6 @@ final class TrainCommand implements Callable<Integer> {
         .withStopAtAccuracy(stopAtAccuracy).withSeed(seed);
   }
 
-  private Device device() {
-    try {
-      return Device.valueOf(device.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new DigitsException("--device must be auto, cpu or gpu, not '" + device + "'");
-    }
-  }
-
   /** Checked before training, so that a clash is reported before minutes of work. */
   private Path versionDir(Path base) {
     long v = version != null ? version
@@ -221,6 +226,9 @@ final class TrainCommand implements Callable<Integer> {
     info.put("learning_rate_decay_per_epoch", config.learningRateDecay());
     info.put("dropout", config.dropout());
     info.put("stop_at_accuracy", stopAtAccuracy);
+    if (initFrom != null) {
+      info.put("init_from", initFrom.toAbsolutePath().toString());
+    }
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     return Map.of("history.json", json.writeValueAsBytes(history), "training.json", json.writeValueAsBytes(info),
         "curves.png", TrainingCurves.png(history));

@@ -6,16 +6,22 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
-/** Keras {@code Dense(units, activation)}: glorot_uniform kernel [in, units], zero bias. */
+/** Keras {@code Dense(units, activation, use_bias)}: glorot_uniform kernel [in, units], zero bias when {@code use_bias}. */
 public final class Dense implements Layer {
   private final int units;
   private final Activation activation;
+  private final boolean useBias;
   private Variable<TFloat32> kernel;
   private Variable<TFloat32> bias;
 
   public Dense(int units, Activation activation) {
+    this(units, activation, true);
+  }
+
+  public Dense(int units, Activation activation, boolean useBias) {
     this.units = units;
     this.activation = activation;
+    this.useBias = useBias;
   }
 
   @Override
@@ -24,7 +30,9 @@ public final class Dense implements Layer {
       throw new IllegalArgumentException("Dense needs a flat input, got " + input);
     }
     kernel = params.add(tf, "kernel", Shape.of(input.size(1), units), Initializer.GLOROT_UNIFORM, true);
-    bias = params.add(tf, "bias", Shape.of(units), Initializer.ZEROS, true);
+    if (useBias) {
+      bias = params.add(tf, "bias", Shape.of(units), Initializer.ZEROS, true);
+    }
     return Shape.of(-1, units);
   }
 
@@ -35,7 +43,8 @@ public final class Dense implements Layer {
 
   /** {@code x @ kernel + bias}: the logits when this is a softmax classifier head. */
   public Operand<TFloat32> preActivation(Ops tf, Operand<TFloat32> x) {
-    return tf.nn.biasAdd(tf.linalg.matMul(x, kernel), bias);
+    Operand<TFloat32> product = tf.linalg.matMul(x, kernel);
+    return useBias ? tf.nn.biasAdd(product, bias) : product;
   }
 
   public Activation activation() {
@@ -44,6 +53,6 @@ public final class Dense implements Layer {
 
   @Override
   public String describe() {
-    return "Dense(" + units + ", " + activation.keras() + ")";
+    return "Dense(" + units + ", " + activation.keras() + (useBias ? "" : ", no bias") + ")";
   }
 }

@@ -1,90 +1,65 @@
 package io.digits.serving;
 
-import io.digits.DigitsException;
 import io.digits.data.Dataset;
+import io.digits.keras.KerasModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
-import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
-import org.tensorflow.SessionFunction;
-import org.tensorflow.Signature;
-import org.tensorflow.Tensor;
-import org.tensorflow.ndarray.Shape;
+import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Scores images with any SavedModel whose serving signature takes one 28x28 image per row: ours
- * ({@code image} [-1,28,28,1]) and Keras's ({@code keras_tensor}, {@code flatten_input} [-1,28,28],
- * a bare module's [-1,784], ...). Names and shapes are read from the signature, never assumed.
+ * The one way to score images with a model given by path: a Keras {@code .keras}/{@code .h5} file
+ * is built into a graph here ({@link SequentialScorer}); a folder is a SavedModel, ours or Keras's
+ * ({@link SavedModelScorer}). Large inputs are scored in chunks, so memory stays bounded.
  */
-public final class Predictor implements AutoCloseable {
+public final class Predictor implements ScoringModel {
   public static final float DEFAULT_INPUT_SCALE = 255f;
+  /** Rows per call into TensorFlow: a double-conv batch of 1,000 needs about 150 MB of activations. */
+  static final int CHUNK = 1000;
 
-  private final SavedModelBundle bundle;
-  private final SessionFunction function;
-  private final String signatureKey;
-  private final String inputName;
-  private final Shape inputShape;
-  private final String outputName;
-  private final float inputScale;
+  private final ScoringModel model;
 
-  private Predictor(SavedModelBundle bundle, Path dir, float inputScale) {
-    this.bundle = bundle;
-    this.inputScale = inputScale;
-    Signature signature = servingSignature(bundle, dir);
-    this.signatureKey = signature.key();
-    this.function = bundle.function(signatureKey);
-    Map.Entry<String, Signature.TensorDescription> input = imageInput(signature, dir);
-    this.inputName = input.getKey();
-    this.inputShape = input.getValue().shape;
-    this.outputName = probabilityOutput(signature, dir);
+  private Predictor(ScoringModel model) {
+    this.model = model;
   }
 
   /**
-   * Opens a model folder. {@code inputScale}: raw pixels are divided by it before they are fed
-   * (255 for models trained on [0,1] images, 1 for models that take raw 0-255 values).
+   * Opens a model file or folder. {@code inputScale}: raw pixels are divided by it before they are
+   * fed (255 for models trained on [0,1] images, 1 for models that take raw 0-255 values).
    */
-  public static Predictor open(Path dir, float inputScale) {
-    SavedModelBundle bundle = ModelLoader.open(dir);
-    try {
-      return new Predictor(bundle, dir, inputScale);
-    } catch (RuntimeException e) {
-      bundle.close();
-      throw e;
+  public static Predictor open(Path path, float inputScale) {
+    if (Files.isRegularFile(path)) {
+      KerasModel keras = KerasModel.load(path);
+      return new Predictor(new SequentialScorer(keras.create(), keras.weights(), inputScale,
+          path + ": " + keras.description()));
     }
+    return new Predictor(SavedModelScorer.open(path, inputScale));
   }
 
-  /** Class probabilities (or the model's scores), one row of {@code classes} floats per image. */
+  @Override
   public float[][] predict(Dataset images) {
-    int n = images.size();
-    float[] scaled = new float[n * Dataset.PIXELS];
-    byte[] pixels = images.pixels();
-    for (int i = 0; i < scaled.length; i++) {
-      scaled[i] = (pixels[i] & 0xff) / inputScale;
+    if (images.size() <= CHUNK) {
+      return model.predict(images);
     }
-    long[] dims = inputShape.asArray();
-    dims[0] = n;
-    try (TFloat32 input = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(scaled, true, false));
-        Result result = function.call(Map.of(inputName, input))) {
-      Tensor out = result.get(outputName)
-          .orElseThrow(() -> new DigitsException("signature output '" + outputName + "' missing from the result"));
-      if (!(out instanceof TFloat32 scores) || scores.shape().numDimensions() != 2) {
-        throw new DigitsException("output '" + outputName + "' is not a float32 [batch, classes] tensor");
-      }
-      int classes = (int) scores.shape().size(1);
-      float[] flat = new float[n * classes];
-      scores.copyTo(DataBuffers.of(flat, false, false));
-      float[][] rows = new float[n][];
-      for (int i = 0; i < n; i++) {
-        rows[i] = java.util.Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
-      }
-      return rows;
+    float[][] rows = new float[images.size()][];
+    for (int from = 0; from < images.size(); from += CHUNK) {
+      int to = Math.min(images.size(), from + CHUNK);
+      float[][] chunk = model.predict(images.subset(IntStream.range(from, to).toArray()));
+      System.arraycopy(chunk, 0, rows, from, chunk.length);
     }
+    return rows;
+  }
+
+  @Override
+  public String description() {
+    return model.description();
+  }
+
+  @Override
+  public void close() {
+    model.close();
   }
 
   public static int argMax(float[] row) {
@@ -97,70 +72,26 @@ public final class Predictor implements AutoCloseable {
     return best;
   }
 
-  public String description() {
-    return "signature '" + signatureKey + "', input '" + inputName + "' " + inputShape + ", output '" + outputName + "'";
-  }
-
-  private static Signature servingSignature(SavedModelBundle bundle, Path dir) {
-    List<Signature> all = bundle.signatures();
-    return all.stream().filter(s -> s.key().equals(Signature.DEFAULT_KEY)).findFirst()
-        .or(() -> all.stream().filter(s -> s.key().equals("serve")).findFirst())
-        .or(() -> all.size() == 1 ? java.util.Optional.of(all.get(0)) : java.util.Optional.empty())
-        .orElseThrow(() -> new DigitsException(dir + ": no 'serving_default' signature; it has: "
-            + all.stream().map(Signature::key).collect(Collectors.joining(", "))));
-  }
-
-  /** The single float input that holds 784 values per row, in one of the shapes digit models use. */
-  private static Map.Entry<String, Signature.TensorDescription> imageInput(Signature signature, Path dir) {
-    List<Map.Entry<String, Signature.TensorDescription>> images = new ArrayList<>();
-    for (var e : signature.getInputs().entrySet()) {
-      if (e.getValue().dataType == DataType.DT_FLOAT && takesImage(e.getValue().shape)) {
-        images.add(e);
-      }
+  /** Raw pixels divided by {@code scale}, row-major. */
+  static float[] scaled(Dataset images, float scale) {
+    byte[] pixels = images.pixels();
+    float[] scaled = new float[pixels.length];
+    for (int i = 0; i < scaled.length; i++) {
+      scaled[i] = (pixels[i] & 0xff) / scale;
     }
-    if (images.size() != 1) {
-      throw new DigitsException(dir + ": signature '" + signature.key() + "' has no single input that takes a 28x28"
-          + " image ((-1,784), (-1,28,28) or (-1,28,28,1) float32); its inputs: " + describe(signature.getInputs()));
-    }
-    return images.get(0);
+    return scaled;
   }
 
-  static boolean takesImage(Shape shape) {
-    if (shape.isUnknown() || shape.numDimensions() < 2) {
-      return false;
+  /** A float32 [n, classes] tensor as one array per row. */
+  static float[][] rows(TFloat32 scores) {
+    int n = (int) scores.shape().size(0);
+    int classes = (int) scores.shape().size(1);
+    float[] flat = new float[n * classes];
+    scores.copyTo(DataBuffers.of(flat, false, false));
+    float[][] rows = new float[n][];
+    for (int i = 0; i < n; i++) {
+      rows[i] = Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
     }
-    long[] d = shape.asArray();
-    long[] rest = java.util.Arrays.copyOfRange(d, 1, d.length);
-    return java.util.Arrays.equals(rest, new long[] {784})
-        || java.util.Arrays.equals(rest, new long[] {28, 28})
-        || java.util.Arrays.equals(rest, new long[] {28, 28, 1});
-  }
-
-  /** {@code probabilities} when present (ours), else the single float [-1, n] output. */
-  private static String probabilityOutput(Signature signature, Path dir) {
-    Map<String, Signature.TensorDescription> outputs = signature.getOutputs();
-    if (outputs.containsKey("probabilities")) {
-      return "probabilities";
-    }
-    List<String> candidates = outputs.entrySet().stream()
-        .filter(e -> e.getValue().dataType == DataType.DT_FLOAT && e.getValue().shape.numDimensions() == 2)
-        .map(Map.Entry::getKey)
-        .toList();
-    if (candidates.size() != 1) {
-      throw new DigitsException(dir + ": signature '" + signature.key()
-          + "' has no single float [batch, classes] output; its outputs: " + describe(outputs));
-    }
-    return candidates.get(0);
-  }
-
-  static String describe(Map<String, Signature.TensorDescription> tensors) {
-    return tensors.entrySet().stream()
-        .map(e -> e.getKey() + " " + e.getValue().dataType.name().replace("DT_", "").toLowerCase() + " " + e.getValue().shape)
-        .collect(Collectors.joining(", "));
-  }
-
-  @Override
-  public void close() {
-    bundle.close();
+    return rows;
   }
 }

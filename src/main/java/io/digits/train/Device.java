@@ -41,8 +41,4 @@ public enum Device {
       return false;
     }
   }
-
-  public String describe() {
-    return this == CPU || !gpuVisible() ? "CPU" : "GPU";
-  }
 }

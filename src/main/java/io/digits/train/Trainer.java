@@ -33,17 +33,37 @@ public final class Trainer {
   }
 
   /**
-   * Trains from fresh weights, or from {@code resume} when it is not null, calling {@code listener}
-   * after each epoch. {@code settings} is recorded in each checkpoint.
+   * Where a run starts: fresh from {@code weights} (null: Keras's initializers drawn from the seed,
+   * else e.g. a Keras file's weights to fine-tune), or from a {@code checkpoint} of an interrupted run.
    */
-  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session,
-      Checkpoint resume, Map<String, Object> settings, EpochListener listener) {
+  public record Start(Weights weights, Checkpoint checkpoint) {
+    public static Start fresh() {
+      return new Start(null, null);
+    }
+
+    public static Start from(Weights weights) {
+      return new Start(weights, null);
+    }
+
+    public static Start resume(Checkpoint checkpoint) {
+      return new Start(null, checkpoint);
+    }
+  }
+
+  /**
+   * Trains from {@code start}, calling {@code listener} after each epoch with a checkpoint that
+   * records {@code settings}.
+   */
+  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session, Start start,
+      Map<String, Object> settings, EpochListener listener) {
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
         config.optimizer().create(config.learningRate()), session)) {
       History history = new History();
       int firstEpoch = 1;
+      Checkpoint resume = start.checkpoint();
       if (resume == null) {
-        graph.start(Weights.initial(model.parameters(), config.seed()), config.seed());
+        graph.start(start.weights() != null ? start.weights() : Weights.initial(model.parameters(), config.seed()),
+            config.seed());
       } else {
         graph.restore(resume.weights(), resume.optimizerState(), config.seed(), resume.stepsTaken());
         resume.history().epochs().forEach(history::add);
@@ -51,7 +71,7 @@ public final class Trainer {
       }
       int steps = (train.size() + config.batchSize() - 1) / config.batchSize();
       for (int epoch = firstEpoch; epoch <= config.epochs() && !stopped(history); epoch++) {
-        long start = System.nanoTime();
+        long started = System.nanoTime();
         int[] order = order(train.size(), epoch);
         progress.startEpoch(epoch, config.epochs(), steps);
         double lossSum = 0;
@@ -74,7 +94,7 @@ public final class Trainer {
         double loss = lossSum / seen;
         double accuracy = (double) correct / seen;
         progress.endEpoch(loss, accuracy, valLoss, valAccuracy);
-        history.add(new History.Epoch(epoch, loss, accuracy, valLoss, valAccuracy, (System.nanoTime() - start) / 1e9));
+        history.add(new History.Epoch(epoch, loss, accuracy, valLoss, valAccuracy, (System.nanoTime() - started) / 1e9));
         listener.epochDone(new Checkpoint(settings, epoch, graph.stepsTaken(), history.copy(), graph.weights(),
             graph.optimizerState()));
       }
@@ -84,7 +104,7 @@ public final class Trainer {
 
   /** Trains from fresh weights without checkpoints. */
   public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session) {
-    return fit(model, train, validation, session, null, Map.of(), state -> {});
+    return fit(model, train, validation, session, Start.fresh(), Map.of(), state -> {});
   }
 
   /** The notebook's callback: stop after the epoch whose training accuracy exceeds the threshold. */

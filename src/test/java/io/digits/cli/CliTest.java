@@ -32,7 +32,18 @@ class CliTest {
   }
 
   @Test
+  void gpuWithoutAVisibleGpuIsAClearError(@TempDir Path dir) throws IOException {
+    Path train = dir.resolve("train.csv");
+    CliRunner.writeCsv(train, SyntheticDigits.labeled(50, 3));
+    CliRunner.Run r = CliRunner.digits("train", "--device", "gpu", "--data", train.toString(), "--output", dir.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().startsWith("digits: --device gpu: no GPU is visible"), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+  }
+
+  @Test
   void badUsageExitsTwo() {
+    assertEquals(2, CliRunner.digits("train", "--device", "tpu").code());
     assertEquals(2, CliRunner.digits("train", "--no-such-option").code());
     assertEquals(2, CliRunner.digits("predict").code(), "--model-dir is required");
     assertEquals(2, CliRunner.digits("no-such-command").code());

@@ -27,7 +27,7 @@ class BnCnnTrainingTest {
     List<Checkpoint> epochs = new ArrayList<>();
     new Trainer(config, new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false))
         .fit(Architecture.BN_CNN.create(config.dropout()), TRAIN, VALIDATION, ConfigProto.getDefaultInstance(),
-            null, Map.of(), epochs::add);
+            Trainer.Start.fresh(), Map.of(), epochs::add);
     return epochs;
   }
 

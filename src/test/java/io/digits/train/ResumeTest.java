@@ -30,7 +30,7 @@ class ResumeTest {
   void resumedRunEqualsUninterruptedRun(@TempDir Path dir) {
     List<Checkpoint> saved = new ArrayList<>();
     Trainer.Outcome whole = trainer(CONFIG).fit(Architecture.DOUBLE_CONV.create(), TRAIN, VALIDATION,
-        ConfigProto.getDefaultInstance(), null, Map.of("k", 1), saved::add);
+        ConfigProto.getDefaultInstance(), Trainer.Start.fresh(), Map.of("k", 1), saved::add);
     assertEquals(3, saved.size(), "one checkpoint per epoch");
 
     // "interrupt" after epoch 1: a checkpoint file is all that survives
@@ -41,7 +41,7 @@ class ResumeTest {
     assertEquals(Map.of("k", 1), loaded.settings());
 
     Trainer.Outcome resumed = trainer(CONFIG).fit(Architecture.DOUBLE_CONV.create(), TRAIN, VALIDATION,
-        ConfigProto.getDefaultInstance(), loaded, Map.of(), state -> {});
+        ConfigProto.getDefaultInstance(), Trainer.Start.resume(loaded), Map.of(), state -> {});
     assertEquals(whole.history().epochs().size(), resumed.history().epochs().size());
     for (int e = 0; e < 3; e++) {
       assertEquals(whole.history().epochs().get(e).loss(), resumed.history().epochs().get(e).loss(), 1e-6);
@@ -59,7 +59,7 @@ class ResumeTest {
   void checkpointRoundTripsExactly(@TempDir Path dir) {
     List<Checkpoint> saved = new ArrayList<>();
     trainer(CONFIG.withEpochs(1)).fit(Architecture.SIMPLE.create(), TRAIN, VALIDATION,
-        ConfigProto.getDefaultInstance(), null, Map.of(), saved::add);
+        ConfigProto.getDefaultInstance(), Trainer.Start.fresh(), Map.of(), saved::add);
     Checkpoint c = saved.get(0);
     c.save(dir.resolve("c"));
     Checkpoint back = Checkpoint.load(dir.resolve("c"));

@@ -1,0 +1,75 @@
+package io.digits.cli;
+
+import io.digits.DigitsException;
+import io.digits.serve.ModelServer;
+import io.digits.serve.ModelVersions;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code digits serve}: TF Serving's REST API for the newest version under a base path (reloaded
+ * when a newer version appears) and a page to draw digits on, until Ctrl-C.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Serve a model over TF Serving's REST API (status, metadata, :predict) with a page at / to draw a digit on.",
+        "Serves the newest integer version folder under --model-base-path and switches to a newer one when it appears."})
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--model-base-path", required = true,
+      description = "TF Serving base folder holding integer version folders, e.g. saved_models/double-conv.")
+  Path basePath;
+
+  @Option(names = "--model-name",
+      description = "Name in /v1/models/<name> (default: the base folder's name).")
+  String modelName;
+
+  @Option(names = "--port", defaultValue = "8501", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only).")
+  String host;
+
+  @Option(names = "--threads", defaultValue = "8", description = "Request worker threads (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--poll-seconds", defaultValue = "2",
+      description = "How often the base folder is checked for a newer version (default: ${DEFAULT-VALUE}).")
+  double pollSeconds;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (port < 0 || port > 65535 || threads < 1 || !(pollSeconds > 0)) {
+      throw new DigitsException("need --port 0-65535, --threads >= 1 and --poll-seconds > 0");
+    }
+    Path base = basePath.toAbsolutePath().normalize();
+    String name = modelName != null ? modelName : base.getFileName().toString();
+    if (name.isEmpty() || name.contains("/") || name.contains(":")) {
+      throw new DigitsException("--model-name '" + name + "': a model name cannot be empty or hold '/' or ':'");
+    }
+    Duration poll = Duration.ofMillis(Math.round(pollSeconds * 1000));
+    CountDownLatch stopped = new CountDownLatch(1);
+    ModelVersions versions = ModelVersions.open(name, base, poll, System.out::println);
+    ModelServer server;
+    try {
+      server = ModelServer.start(versions, new InetSocketAddress(host, port), threads, System.err::println);
+    } catch (RuntimeException e) {
+      versions.close();
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      versions.close();
+      stopped.countDown();
+    }, "serve-shutdown"));
+    System.out.println("REST API at " + server.url() + "v1/models/" + name + ", drawing page at " + server.url()
+        + " (Ctrl-C stops)");
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,173 @@
+package io.digits.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.digits.DigitsException;
+import io.digits.model.Activation;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+
+/**
+ * One layer of a Keras model config: where it is (the file, its 1-based position among the
+ * model's layers after the input, its name and class) and typed access to its options. It remembers
+ * which options were read, so that {@link #finish} can refuse any other option that is set: a Keras
+ * option this program does not know about never changes the math unnoticed.
+ */
+final class LayerConfig {
+  /** Options that do not change what the layer computes at inference (initializers etc. are matched by suffix). */
+  private static final Set<String> IRRELEVANT = Set.of("name", "trainable", "dtype", "seed", "fused", "synchronized",
+      "renorm_momentum", "batch_input_shape", "batch_shape", "sparse", "ragged", "optional");
+
+  private final String file;
+  private final int position;
+  private final String name;
+  private final String className;
+  private final String savingKey;
+  private final JsonNode options;
+  private final Set<String> read = new HashSet<>();
+
+  LayerConfig(String file, int position, String name, String className, String savingKey, JsonNode options) {
+    this.file = file;
+    this.position = position;
+    this.name = name;
+    this.className = className;
+    this.savingKey = savingKey;
+    this.options = options;
+  }
+
+  int position() {
+    return position;
+  }
+
+  String name() {
+    return name;
+  }
+
+  String className() {
+    return className;
+  }
+
+  /** Where Keras 3 stored this layer's weights in a .keras file that does not name them. */
+  String savingKey() {
+    return savingKey;
+  }
+
+  /** {@code file: layer 3 'conv2d_1' (Conv2D): what}. */
+  DigitsException error(String what) {
+    return new DigitsException(file + ": layer " + position + " '" + name + "' (" + className + "): " + what);
+  }
+
+  /** The option, or null when it is absent or JSON null. */
+  JsonNode get(String key) {
+    read.add(key);
+    JsonNode v = options.get(key);
+    return v == null || v.isNull() ? null : v;
+  }
+
+  int integer(String key) {
+    JsonNode v = get(key);
+    if (v == null || !v.canConvertToInt()) {
+      throw error(key + " " + show(v) + " is not an integer");
+    }
+    return v.intValue();
+  }
+
+  float number(String key, float absent) {
+    JsonNode v = get(key);
+    if (v == null) {
+      return absent;
+    }
+    if (!v.isNumber()) {
+      throw error(key + " " + show(v) + " is not supported (a single number only)");
+    }
+    return v.floatValue();
+  }
+
+  boolean flag(String key, boolean absent) {
+    JsonNode v = get(key);
+    return v == null ? absent : v.asBoolean();
+  }
+
+  /** An int or a list of equal ints ({@code 3}, {@code [3, 3]}), as Keras writes window sizes and strides. */
+  int square(String key, int absent) {
+    JsonNode v = get(key);
+    if (v == null) {
+      return absent;
+    }
+    if (v.canConvertToInt()) {
+      return v.intValue();
+    }
+    Set<Integer> values = StreamSupport.stream(v.spliterator(), false).map(JsonNode::asInt).collect(Collectors.toSet());
+    if (!v.isArray() || values.size() != 1) {
+      throw error(key + " " + show(v) + " is not supported (only square windows and equal strides)");
+    }
+    return values.iterator().next();
+  }
+
+  long[] longs(String key) {
+    JsonNode v = get(key);
+    if (v == null || !v.isArray()) {
+      throw error(key + " " + show(v) + " is not a list");
+    }
+    return StreamSupport.stream(v.spliterator(), false).mapToLong(JsonNode::asLong).toArray();
+  }
+
+  /** The option must be absent, null or one of {@code allowed} (compared as JSON text, e.g. {@code "channels_last"}, {@code [1, 1]}). */
+  void expect(String key, String... allowed) {
+    JsonNode v = get(key);
+    if (v == null) {
+      return;
+    }
+    String text = v.toString().replace(" ", "");
+    for (String a : allowed) {
+      if (text.equals(a.replace(" ", ""))) {
+        return;
+      }
+    }
+    throw error(key + " " + show(v) + " is not supported");
+  }
+
+  /** An activation by Keras name ({@code "relu"}, or Keras 3's serialized {@code {"config": "relu", ...}}). */
+  Activation activation() {
+    JsonNode v = get("activation");
+    String keras = v == null ? "linear" : v.isTextual() ? v.asText() : v.path("config").asText(v.toString());
+    return Activation.byKeras(keras).orElseThrow(() -> error("activation '" + keras + "' is not supported"));
+  }
+
+  /** The layer computes in float32: {@code "float32"}, or a dtype policy named so. */
+  void expectFloat32() {
+    JsonNode v = get("dtype");
+    String dtype = v == null ? "float32" : v.isTextual() ? v.asText() : v.path("config").path("name").asText(v.toString());
+    if (!dtype.equals("float32")) {
+      throw error("dtype '" + dtype + "' is not supported (float32 only)");
+    }
+  }
+
+  /** Refuses any option that was not read, is set, and may change the math. */
+  void finish() {
+    for (Iterator<Map.Entry<String, JsonNode>> it = options.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = e.getKey();
+      boolean harmless = read.contains(key) || IRRELEVANT.contains(key) || e.getValue().isNull()
+          || key.endsWith("_initializer") || key.endsWith("_regularizer") || key.endsWith("_constraint");
+      if (!harmless) {
+        throw error("option " + key + " " + show(e.getValue()) + " is not supported");
+      }
+    }
+  }
+
+  /** Keras-style: lists as tuples {@code (2, 2)}, strings quoted. */
+  static String show(JsonNode v) {
+    if (v == null) {
+      return "(missing)";
+    }
+    if (v.isArray()) {
+      String items = StreamSupport.stream(v.spliterator(), false).map(LayerConfig::show).collect(Collectors.joining(", "));
+      return "(" + items + (v.size() == 1 ? ",)" : ")");
+    }
+    return v.isTextual() ? "'" + v.asText() + "'" : v.isNull() ? "None" : v.toString();
+  }
+}

@@ -1,0 +1,129 @@
+package io.digits.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * TF Serving's REST API under {@code /v1/}, for what a predict model uses: model status, model
+ * metadata and {@code :predict}. Paths, HTTP methods and error statuses follow TF Serving's
+ * model_servers/http_rest_api_handler.cc (the two path patterns below are its regular expressions,
+ * less the version labels this server does not have); every error is the body
+ * {@code {"error": "<message>"}}.
+ */
+final class RestApi implements HttpHandler {
+  static final int MAX_BODY_BYTES = 32 << 20;
+
+  private static final Pattern PREDICTION =
+      Pattern.compile("(?i)/v1/models/([^/:]+)(?:/versions/(\\d+))?:(classify|regress|predict)");
+  private static final Pattern STATUS =
+      Pattern.compile("(?i)/v1/models(?:/([^/:]+))?(?:/versions/(\\d+))?(/metadata)?");
+
+  private final ModelVersions versions;
+  private final Consumer<String> log;
+
+  RestApi(ModelVersions versions, Consumer<String> log) {
+    this.versions = versions;
+    this.log = log;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    int status = 200;
+    byte[] answer;
+    try {
+      answer = answer(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), body(exchange));
+    } catch (ServingException e) {
+      status = e.httpStatus();
+      answer = error(e.getMessage());
+    } catch (RuntimeException e) {
+      log.accept("Internal error on " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + ": " + e);
+      status = 500;
+      answer = error(e.toString());
+    }
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(status, answer.length);
+    exchange.getResponseBody().write(answer);
+    exchange.close();
+  }
+
+  private byte[] answer(String method, String path, byte[] body) {
+    Matcher m;
+    if (method.equals("POST") && (m = PREDICTION.matcher(path)).matches()) {
+      if (!m.group(3).equalsIgnoreCase("predict")) {
+        throw ServingException.badRequest(m.group(3) + " needs a tensorflow/serving/" + m.group(3).toLowerCase()
+            + " signature; this server answers :predict");
+      }
+      try (ModelVersions.Lease lease = lease(m.group(1), m.group(2))) {
+        PredictRequest request = PredictRequest.parse(body, lease.model());
+        return PredictResponse.write(request.format(),
+            lease.model().predict(request.signatureName(), request.inputs()));
+      }
+    }
+    if (method.equals("GET") && (m = STATUS.matcher(path)).matches()) {
+      if (m.group(1) == null) {
+        throw ServingException.badRequest("Missing model name in request.");
+      }
+      try (ModelVersions.Lease lease = lease(m.group(1), m.group(2))) {
+        return bytes(m.group(3) == null
+            ? ModelJson.status(lease.model())
+            : ModelJson.metadata(versions.name(), lease.model()));
+      }
+    }
+    throw ServingException.badRequest("Malformed request: " + method + " " + path);
+  }
+
+  /** The served version, if it is the one asked for; TF Serving's NOT_FOUND wording otherwise. */
+  private ModelVersions.Lease lease(String name, String version) {
+    OptionalLong wanted = version == null ? OptionalLong.empty() : parseVersion(version);
+    String request = wanted.isPresent() ? "Specific(" + name + ", " + wanted.getAsLong() + ")" : "Latest(" + name + ")";
+    if (!name.equals(versions.name())) {
+      throw ServingException.notFound("Servable not found for request: " + request);
+    }
+    ModelVersions.Lease lease = versions.lease();
+    if (wanted.isPresent() && wanted.getAsLong() != lease.model().version()) {
+      lease.close();
+      throw ServingException.notFound("Servable not found for request: " + request);
+    }
+    return lease;
+  }
+
+  private static OptionalLong parseVersion(String digits) {
+    try {
+      return OptionalLong.of(Long.parseLong(digits));
+    } catch (NumberFormatException e) {
+      throw ServingException.badRequest("Failed to convert version: " + digits + " to numeric.");
+    }
+  }
+
+  private static byte[] body(HttpExchange exchange) {
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+      if (body.length > MAX_BODY_BYTES) {
+        throw ServingException.tooLarge("request body over " + (MAX_BODY_BYTES >> 20) + " MiB");
+      }
+      return body;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] error(String message) {
+    return bytes(Json.MAPPER.createObjectNode().put("error", message));
+  }
+
+  private static byte[] bytes(Object body) {
+    try {
+      return Json.MAPPER.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.digits.serving;
+
+import io.digits.DigitsException;
+import io.digits.data.Dataset;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Scores images with any SavedModel whose serving signature takes one 28x28 image per row: ours
+ * ({@code image} [-1,28,28,1]) and Keras's ({@code keras_tensor}, {@code flatten_input} [-1,28,28],
+ * a bare module's [-1,784], ...). Names and shapes are read from the signature, never assumed.
+ */
+final class SavedModelScorer implements ScoringModel {
+
+  private final SavedModelBundle bundle;
+  private final SessionFunction function;
+  private final String signatureKey;
+  private final String inputName;
+  private final Shape inputShape;
+  private final String outputName;
+  private final float inputScale;
+
+  private SavedModelScorer(SavedModelBundle bundle, Path dir, float inputScale) {
+    this.bundle = bundle;
+    this.inputScale = inputScale;
+    Signature signature = servingSignature(bundle, dir);
+    this.signatureKey = signature.key();
+    this.function = bundle.function(signatureKey);
+    Map.Entry<String, Signature.TensorDescription> input = imageInput(signature, dir);
+    this.inputName = input.getKey();
+    this.inputShape = input.getValue().shape;
+    this.outputName = probabilityOutput(signature, dir);
+  }
+
+  /**
+   * Opens a model folder. {@code inputScale}: raw pixels are divided by it before they are fed
+   * (255 for models trained on [0,1] images, 1 for models that take raw 0-255 values).
+   */
+  static SavedModelScorer open(Path dir, float inputScale) {
+    SavedModelBundle bundle = ModelLoader.open(dir);
+    try {
+      return new SavedModelScorer(bundle, dir, inputScale);
+    } catch (RuntimeException e) {
+      bundle.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public float[][] predict(Dataset images) {
+    int n = images.size();
+    long[] dims = inputShape.asArray();
+    dims[0] = n;
+    try (TFloat32 input = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(Predictor.scaled(images, inputScale), true, false));
+        Result result = function.call(Map.of(inputName, input))) {
+      Tensor out = result.get(outputName)
+          .orElseThrow(() -> new DigitsException("signature output '" + outputName + "' missing from the result"));
+      if (!(out instanceof TFloat32 scores) || scores.shape().numDimensions() != 2) {
+        throw new DigitsException("output '" + outputName + "' is not a float32 [batch, classes] tensor");
+      }
+      return Predictor.rows(scores);
+    }
+  }
+
+  @Override
+  public String description() {
+    return "signature '" + signatureKey + "', input '" + inputName + "' " + inputShape + ", output '" + outputName + "'";
+  }
+
+  private static Signature servingSignature(SavedModelBundle bundle, Path dir) {
+    List<Signature> all = bundle.signatures();
+    return all.stream().filter(s -> s.key().equals(Signature.DEFAULT_KEY)).findFirst()
+        .or(() -> all.stream().filter(s -> s.key().equals("serve")).findFirst())
+        .or(() -> all.size() == 1 ? java.util.Optional.of(all.get(0)) : java.util.Optional.empty())
+        .orElseThrow(() -> new DigitsException(dir + ": no 'serving_default' signature; it has: "
+            + all.stream().map(Signature::key).collect(Collectors.joining(", "))));
+  }
+
+  /** The single float input that holds 784 values per row, in one of the shapes digit models use. */
+  private static Map.Entry<String, Signature.TensorDescription> imageInput(Signature signature, Path dir) {
+    List<Map.Entry<String, Signature.TensorDescription>> images = new ArrayList<>();
+    for (var e : signature.getInputs().entrySet()) {
+      if (e.getValue().dataType == DataType.DT_FLOAT && takesImage(e.getValue().shape)) {
+        images.add(e);
+      }
+    }
+    if (images.size() != 1) {
+      throw new DigitsException(dir + ": signature '" + signature.key() + "' has no single input that takes a 28x28"
+          + " image ((-1,784), (-1,28,28) or (-1,28,28,1) float32); its inputs: " + describe(signature.getInputs()));
+    }
+    return images.get(0);
+  }
+
+  static boolean takesImage(Shape shape) {
+    if (shape.isUnknown() || shape.numDimensions() < 2) {
+      return false;
+    }
+    long[] d = shape.asArray();
+    long[] rest = java.util.Arrays.copyOfRange(d, 1, d.length);
+    return java.util.Arrays.equals(rest, new long[] {784})
+        || java.util.Arrays.equals(rest, new long[] {28, 28})
+        || java.util.Arrays.equals(rest, new long[] {28, 28, 1});
+  }
+
+  /** {@code probabilities} when present (ours), else the single float [-1, n] output. */
+  private static String probabilityOutput(Signature signature, Path dir) {
+    Map<String, Signature.TensorDescription> outputs = signature.getOutputs();
+    if (outputs.containsKey("probabilities")) {
+      return "probabilities";
+    }
+    List<String> candidates = outputs.entrySet().stream()
+        .filter(e -> e.getValue().dataType == DataType.DT_FLOAT && e.getValue().shape.numDimensions() == 2)
+        .map(Map.Entry::getKey)
+        .toList();
+    if (candidates.size() != 1) {
+      throw new DigitsException(dir + ": signature '" + signature.key()
+          + "' has no single float [batch, classes] output; its outputs: " + describe(outputs));
+    }
+    return candidates.get(0);
+  }
+
+  static String describe(Map<String, Signature.TensorDescription> tensors) {
+    return tensors.entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue().dataType.name().replace("DT_", "").toLowerCase() + " " + e.getValue().shape)
+        .collect(Collectors.joining(", "));
+  }
+
+  @Override
+  public void close() {
+    bundle.close();
+  }
+}

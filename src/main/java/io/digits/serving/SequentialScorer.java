@@ -1,0 +1,72 @@
+package io.digits.serving;
+
+import io.digits.data.Dataset;
+import io.digits.model.Sequential;
+import io.digits.model.Weights;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Scores images with a model built in memory here, e.g. from a Keras file: the inference graph
+ * (no dropout, moving statistics for batch normalization) with the given weights assigned, fed
+ * [n,28,28,1] images.
+ */
+public final class SequentialScorer implements ScoringModel {
+  private final Graph graph;
+  private final Session session;
+  private final Placeholder<TFloat32> image;
+  private final Operand<TFloat32> output;
+  private final float inputScale;
+  private final String description;
+
+  /** {@code model}: fresh and unbuilt; {@code description}: where it came from. */
+  public SequentialScorer(Sequential model, Weights weights, float inputScale, String description) {
+    this.inputScale = inputScale;
+    this.graph = new Graph();
+    Session opened = null;
+    try {
+      Ops tf = Ops.create(graph);
+      model.build(tf);
+      image = tf.placeholder(TFloat32.class, Placeholder.shape(Sequential.INPUT_SHAPE));
+      output = model.output(tf, image, false);
+      opened = new Session(graph);
+      weights.assignTo(opened, model.parameters());
+    } catch (RuntimeException e) {
+      if (opened != null) {
+        opened.close();
+      }
+      graph.close();
+      throw e;
+    }
+    this.session = opened;
+    this.description = description + ", input " + Sequential.INPUT_SHAPE + ", " + model.outputShape().size(1)
+        + " outputs" + (model.classifier() ? " (softmax)" : "");
+  }
+
+  @Override
+  public float[][] predict(Dataset images) {
+    Shape shape = Shape.of(images.size(), Dataset.HEIGHT, Dataset.WIDTH, 1);
+    try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(Predictor.scaled(images, inputScale), true, false));
+        Result result = session.runner().feed(image, input).fetch(output).run()) {
+      return Predictor.rows((TFloat32) result.get(0));
+    }
+  }
+
+  @Override
+  public String description() {
+    return description;
+  }
+
+  @Override
+  public void close() {
+    session.close();
+    graph.close();
+  }
+}

@@ -1,0 +1,99 @@
+package io.digits.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.digits.data.Dataset;
+import io.digits.keras.KerasFixtures;
+import io.digits.serving.Predictor;
+import io.digits.testing.SyntheticDigits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code convert}, {@code predict}, {@code inspect} and {@code train --init-from} with Keras files. */
+class KerasCliTest {
+  private static final String BATCH_NORM = "tfkeras_tiny_batch_norm.h5";
+
+  /** Runs the command line; returns what it printed on stdout and stderr. */
+  private static String run(int expectedExit, String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(printed, true));
+    System.setErr(new PrintStream(printed, true));
+    try {
+      assertEquals(expectedExit, Main.run(args), String.join(" ", args));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    return printed.toString();
+  }
+
+  @Test
+  void convertWritesAServingModelWithKerasProbabilities(@TempDir Path dir) throws IOException {
+    Path file = KerasFixtures.path(BATCH_NORM);
+    Path version = dir.resolve("keras-bn/1");
+    run(0, "convert", file.toString(), "--output", version.toString());
+    assertTrue(Files.isRegularFile(version.resolve("assets.extra/keras_source.json")));
+    float[][] expected = KerasFixtures.readCsv(file.resolveSibling(BATCH_NORM + ".expected.csv"));
+    try (Predictor p = Predictor.open(dir.resolve("keras-bn"), Predictor.DEFAULT_INPUT_SCALE)) {
+      assertTrue(p.description().contains("input 'image'"), "our signature: " + p.description());
+      double diff = KerasFixtures.maxAbsDifference(expected, p.predict(SyntheticDigits.formula(16)));
+      assertTrue(diff <= 1e-5, "max abs difference " + diff);
+    }
+  }
+
+  @Test
+  void convertWantsAnIntegerVersionFolder(@TempDir Path dir) {
+    String printed = run(1, "convert", KerasFixtures.path(BATCH_NORM).toString(), "--output", dir.resolve("keras-bn").toString());
+    assertTrue(printed.contains("--output must end in an integer version folder"), printed);
+    assertFalse(Files.exists(dir.resolve("keras-bn")));
+  }
+
+  @Test
+  void predictScoresACsvWithAKerasFile(@TempDir Path dir) throws IOException {
+    Dataset images = SyntheticDigits.formula(16);
+    String rows = IntStream.range(0, images.size())
+        .mapToObj(i -> IntStream.range(0, Dataset.PIXELS).mapToObj(k -> Integer.toString(images.pixels()[i * Dataset.PIXELS + k] & 0xff))
+            .collect(Collectors.joining(",")))
+        .collect(Collectors.joining("\n"));
+    String header = IntStream.range(0, Dataset.PIXELS).mapToObj(k -> "pixel" + k).collect(Collectors.joining(","));
+    Path csv = Files.writeString(dir.resolve("test.csv"), header + "\n" + rows + "\n");
+    Path file = KerasFixtures.path("keras3_tiny_conv.keras");
+    Path submission = dir.resolve("submission.csv");
+    run(0, "predict", "--model-dir", file.toString(), "--input", csv.toString(), "--output", submission.toString());
+    float[][] expected = KerasFixtures.readCsv(file.resolveSibling("keras3_tiny_conv.keras.expected.csv"));
+    List<String> lines = Files.readAllLines(submission);
+    assertEquals("ImageId,Label", lines.get(0));
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals((i + 1) + "," + Predictor.argMax(expected[i]), lines.get(i + 1));
+    }
+  }
+
+  @Test
+  void inspectListsTheLayersOfAKerasFile() {
+    String out = run(0, "inspect", "--model-dir", KerasFixtures.path(BATCH_NORM).toString());
+    assertTrue(out.contains("HDF5 (keras 2."), out);
+    assertTrue(out.contains("(BatchNormalization)  BatchNormalization(momentum 0.9, epsilon 0.01)"), out);
+    assertTrue(out.contains("output [-1, 10] (softmax)"), out);
+  }
+
+  @Test
+  void initFromAFileWithOtherLayersFailsBeforeTraining(@TempDir Path dir) {
+    String printed = run(1, "train", "--model", "simple", "--data", dir.resolve("never-read.csv").toString(),
+        "--init-from", KerasFixtures.path(BATCH_NORM).toString(), "--output", dir.toString());
+    assertTrue(printed.contains("its layers do not match model 'simple': layer 1 is Reshape(28, 28, 1) in the file"),
+        printed);
+    assertFalse(Files.exists(dir.resolve("simple")));
+  }
+}

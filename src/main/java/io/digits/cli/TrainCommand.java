@@ -35,20 +35,23 @@ import picocli.CommandLine.Option;
     description = "Train a model on a labeled CSV and export it as a SavedModel <output>/<model>/<version>/.")
 final class TrainCommand implements Callable<Integer> {
 
-  @Option(names = "--model", defaultValue = "double-conv", description = "Model: simple, double-conv (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "double-conv",
+      description = "Model: simple, double-conv (the notebook's), bn-cnn (batch-normalized CNN with augmentation;"
+          + " Adam with a decaying learning rate) (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--data", defaultValue = "data/train.csv", description = "Labeled CSV (.csv or .csv.gz; default: ${DEFAULT-VALUE}).")
   Path data;
 
-  @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
-  int epochs;
+  @Option(names = "--epochs", description = "Epochs (default: 10; bn-cnn: 20).")
+  Integer epochs;
 
-  @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--batch-size", description = "Batch size (default: 32; bn-cnn: 64).")
+  Integer batchSize;
 
-  @Option(names = "--learning-rate", defaultValue = "0.001", description = "RMSprop learning rate (default: ${DEFAULT-VALUE}).")
-  float learningRate;
+  @Option(names = "--learning-rate", description = "Learning rate: RMSprop's for simple and double-conv"
+      + " (default: 0.001); bn-cnn: Adam's in epoch 1, times 0.9 each further epoch (default: 0.001).")
+  Float learningRate;
 
   @Option(names = "--validation-split", defaultValue = "0.1",
       description = "Fraction held out for validation, as sklearn's train_test_split (default: ${DEFAULT-VALUE}).")
@@ -57,9 +60,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "2", description = "Seed of the split, the start weights, shuffling and dropout (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--stop-at-accuracy", defaultValue = "0.99",
-      description = "Stop after the epoch whose training accuracy exceeds this; 0 turns it off (default: ${DEFAULT-VALUE}).")
-  double stopAtAccuracy;
+  @Option(names = "--stop-at-accuracy",
+      description = "Stop after the epoch whose training accuracy exceeds this; 0 turns it off (default: 0.99; bn-cnn: 0).")
+  Double stopAtAccuracy;
 
   @Option(names = "--device", defaultValue = "auto",
       description = "auto, cpu or gpu (default: ${DEFAULT-VALUE}); gpu needs the -Pgpu build and a visible GPU.")
@@ -106,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
       System.out.println("Starting anew: the checkpoint of an interrupted run in " + base
           + " will be replaced (use --resume to continue it instead)");
     }
-    TrainConfig config = config();
+    TrainConfig config = config(TrainConfig.defaults(architecture));
     // before reading data: a missing GPU is reported at once
     ConfigProto session = precision.apply(device.sessionConfig());
     Path versionDir = versionDir(base);
@@ -131,7 +134,7 @@ final class TrainCommand implements Callable<Integer> {
             settings(versionDir), state -> state.save(checkpointFile));
 
     SavedModelExporter.export(architecture.create(), outcome.weights(), versionDir,
-        extras(architecture, outcome), overwrite);
+        extras(architecture, config, outcome), overwrite);
     Files.deleteIfExists(checkpointFile);
     Runtime.getRuntime().removeShutdownHook(onInterrupt);
     History.Epoch last = outcome.history().last();
@@ -174,13 +177,18 @@ final class TrainCommand implements Callable<Integer> {
     version = ((Number) saved.get("--model-version")).longValue();
   }
 
-  private TrainConfig config() {
+  /** The model's defaults, with the options given (or taken from the resumed run) in their place. */
+  private TrainConfig config(TrainConfig defaults) {
+    epochs = epochs != null ? epochs : defaults.epochs();
+    batchSize = batchSize != null ? batchSize : defaults.batchSize();
+    learningRate = learningRate != null ? learningRate : defaults.learningRate();
+    stopAtAccuracy = stopAtAccuracy != null ? stopAtAccuracy : defaults.stopAtAccuracy();
     if (epochs < 1 || batchSize < 1 || learningRate <= 0 || validationSplit < 0 || validationSplit >= 1
         || stopAtAccuracy < 0 || stopAtAccuracy > 1) {
       throw new DigitsException("need --epochs >= 1, --batch-size >= 1, --learning-rate > 0, "
           + "0 <= --validation-split < 1 and 0 <= --stop-at-accuracy <= 1");
     }
-    return TrainConfig.notebook().withEpochs(epochs).withBatchSize(batchSize).withLearningRate(learningRate)
+    return defaults.withEpochs(epochs).withBatchSize(batchSize).withLearningRate(learningRate)
         .withStopAtAccuracy(stopAtAccuracy).withSeed(seed);
   }
 
@@ -200,7 +208,8 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** {@code assets.extra/history.json} in Keras's History layout, its curves.png, and what produced the model. */
-  private Map<String, byte[]> extras(Architecture architecture, Trainer.Outcome outcome) throws Exception {
+  private Map<String, byte[]> extras(Architecture architecture, TrainConfig config, Trainer.Outcome outcome)
+      throws Exception {
     List<History.Epoch> epochs = outcome.history().epochs();
     Map<String, Object> history = new LinkedHashMap<>();
     history.put("loss", epochs.stream().map(History.Epoch::loss).toList());
@@ -218,7 +227,10 @@ final class TrainCommand implements Callable<Integer> {
     info.put("seed", seed);
     info.put("epochs_run", epochs.size());
     info.put("batch_size", batchSize);
+    info.put("optimizer", config.optimizer().keras());
     info.put("learning_rate", learningRate);
+    info.put("learning_rate_decay_per_epoch", config.learningRateDecay());
+    info.put("dropout", config.dropout());
     info.put("precision", precision.toString());
     info.put("stop_at_accuracy", stopAtAccuracy);
     if (initFrom != null) {

@@ -5,8 +5,6 @@ import io.digits.model.Parameters;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.Operation;
-import org.tensorflow.Output;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -20,7 +18,7 @@ import org.tensorflow.types.TFloat32;
  * slot starts at 0 and momentum is 0. Not TF Java's {@code framework.optimizers.RMSProp}: that is the
  * TF1 variant whose accumulator starts at 1.0 (PRODUCT.md section 2).
  */
-public final class RmsProp {
+public final class RmsProp implements Optimizer {
   public static final float NOTEBOOK_LEARNING_RATE = 0.001f;
   public static final float RHO = 0.9f;
   public static final float EPSILON = 1e-8f;
@@ -39,19 +37,20 @@ public final class RmsProp {
     this.epsilon = epsilon;
   }
 
-  /**
-   * Adds one update of every trainable parameter. Its slots (the {@code ms} and {@code mom}
-   * accumulators, zero-initialized) are registered in {@code slots} so that checkpoints hold them.
-   *
-   * <p>Every update waits for every gradient: otherwise an update can run while a backward op still
-   * reads the weight it changes.
-   */
-  public Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots) {
+  @Override
+  public float learningRate() {
+    return learningRate;
+  }
+
+  /** Its slots are the {@code ms} and {@code mom} accumulators of every parameter. */
+  @Override
+  public Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots,
+      Operand<TFloat32> lr) {
     List<Operand<?>> variables = new ArrayList<>();
     params.forEach(p -> variables.add(p.variable()));
     var gradients = tf.gradients(loss, variables);
-    Ops afterGradients = tf.withSubScope("rmsprop").withControlDependencyOps(gradientOps(gradients.dy()));
-    Operand<TFloat32> lr = afterGradients.constant(learningRate);
+    Ops afterGradients =
+        tf.withSubScope("rmsprop").withControlDependencyOps(Optimizer.gradientOps(gradients.dy()));
     Operand<TFloat32> rhoOp = afterGradients.constant(rho);
     Operand<TFloat32> momentum = afterGradients.constant(0f);
     Operand<TFloat32> eps = afterGradients.constant(epsilon);
@@ -65,11 +64,5 @@ public final class RmsProp {
       updates.add(afterGradients.train.applyRmsProp(p.variable(), ms, mom, lr, rhoOp, momentum, eps, grad));
     }
     return tf.withControlDependencies(updates).noOp();
-  }
-
-  private static List<Operation> gradientOps(List<Output<?>> gradients) {
-    List<Operation> ops = new ArrayList<>();
-    gradients.forEach(g -> ops.add(g.op()));
-    return ops;
   }
 }

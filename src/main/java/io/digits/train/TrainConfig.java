@@ -1,10 +1,14 @@
 package io.digits.train;
 
+import io.digits.model.Architecture;
+
 /**
- * The knobs of one training run; {@link #notebook()} gives the reference notebook's values.
+ * The knobs of one training run; {@link #notebook()} gives the reference notebook's values and
+ * {@link #defaults} each model's own.
  *
  * @param stopAtAccuracy stop after the epoch whose training accuracy exceeds this (0: never)
  * @param dropout dropout rate of the Dropout layers (0 only for parity checks)
+ * @param learningRateDecay the learning rate of epoch e (from 1) is {@code learningRate * decay^(e-1)}
  */
 public record TrainConfig(
     int epochs,
@@ -13,37 +17,65 @@ public record TrainConfig(
     double stopAtAccuracy,
     long seed,
     float dropout,
-    boolean shuffle) {
+    boolean shuffle,
+    Optimizer.Kind optimizer,
+    double learningRateDecay) {
 
   public static TrainConfig notebook() {
-    return new TrainConfig(10, 32, RmsProp.NOTEBOOK_LEARNING_RATE, 0.99, 2, 0.5f, true);
+    return new TrainConfig(10, 32, RmsProp.NOTEBOOK_LEARNING_RATE, 0.99, 2, 0.5f, true, Optimizer.Kind.RMSPROP, 1);
+  }
+
+  /**
+   * What {@code train --model} uses where no option says otherwise. {@code bn-cnn}: Adam at 0.001
+   * decaying 10 % an epoch over 20 epochs of 64 images (batch normalization and augmentation
+   * want neither the notebook's small batches nor its early stop at 0.99 training accuracy).
+   */
+  public static TrainConfig defaults(Architecture architecture) {
+    TrainConfig notebook = notebook().withDropout(architecture.defaultDropout());
+    return switch (architecture) {
+      case SIMPLE, DOUBLE_CONV -> notebook;
+      case BN_CNN -> new TrainConfig(20, 64, 0.001f, 0, notebook.seed(), architecture.defaultDropout(), true,
+          Optimizer.Kind.ADAM, 0.9);
+    };
+  }
+
+  /** The scheduled learning rate of {@code epoch} (from 1). */
+  public float learningRate(int epoch) {
+    return (float) (learningRate * Math.pow(learningRateDecay, epoch - 1));
   }
 
   public TrainConfig withEpochs(int value) {
-    return new TrainConfig(value, batchSize, learningRate, stopAtAccuracy, seed, dropout, shuffle);
+    return new TrainConfig(value, batchSize, learningRate, stopAtAccuracy, seed, dropout, shuffle, optimizer,
+        learningRateDecay);
   }
 
   public TrainConfig withBatchSize(int value) {
-    return new TrainConfig(epochs, value, learningRate, stopAtAccuracy, seed, dropout, shuffle);
+    return new TrainConfig(epochs, value, learningRate, stopAtAccuracy, seed, dropout, shuffle, optimizer,
+        learningRateDecay);
   }
 
   public TrainConfig withLearningRate(float value) {
-    return new TrainConfig(epochs, batchSize, value, stopAtAccuracy, seed, dropout, shuffle);
+    return new TrainConfig(epochs, batchSize, value, stopAtAccuracy, seed, dropout, shuffle, optimizer,
+        learningRateDecay);
   }
 
   public TrainConfig withStopAtAccuracy(double value) {
-    return new TrainConfig(epochs, batchSize, learningRate, value, seed, dropout, shuffle);
+    return new TrainConfig(epochs, batchSize, learningRate, value, seed, dropout, shuffle, optimizer,
+        learningRateDecay);
   }
 
   public TrainConfig withSeed(long value) {
-    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, value, dropout, shuffle);
+    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, value, dropout, shuffle, optimizer,
+        learningRateDecay);
   }
 
   public TrainConfig withDropout(float value) {
-    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, seed, value, shuffle);
+    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, seed, value, shuffle, optimizer,
+        learningRateDecay);
   }
 
   public TrainConfig withShuffle(boolean value) {
-    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, seed, dropout, value);
+    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, seed, dropout, value, optimizer,
+        learningRateDecay);
   }
 }

@@ -10,9 +10,10 @@ import org.tensorflow.proto.ConfigProto;
 
 /**
  * Keras's {@code model.fit} for one model: per epoch a seeded shuffle of the training rows, steps of
- * {@code batchSize} (the last one partial, as Keras does), the running loss and accuracy of the epoch,
- * then validation; stops early after an epoch whose training accuracy exceeds
- * {@code stopAtAccuracy} (the notebook's callback).
+ * {@code batchSize} (the last one partial, as Keras does) at the epoch's scheduled learning rate
+ * (Keras's {@code LearningRateScheduler}), the running loss and accuracy of the epoch, then
+ * validation; stops early after an epoch whose training accuracy exceeds {@code stopAtAccuracy}
+ * (the notebook's callback).
  */
 public final class Trainer {
   private final TrainConfig config;
@@ -56,7 +57,7 @@ public final class Trainer {
   public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session, Start start,
       Map<String, Object> settings, EpochListener listener) {
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
-        new RmsProp(config.learningRate()), session)) {
+        config.optimizer().create(config.learningRate()), session)) {
       History history = new History();
       int firstEpoch = 1;
       Checkpoint resume = start.checkpoint();
@@ -76,10 +77,11 @@ public final class Trainer {
         double lossSum = 0;
         long correct = 0;
         int seen = 0;
+        float rate = config.learningRate(epoch);
         for (int step = 0; step < steps; step++) {
           int from = step * config.batchSize();
           int[] batch = Arrays.copyOfRange(order, from, Math.min(train.size(), from + config.batchSize()));
-          TrainingGraph.Metrics m = graph.step(batch);
+          TrainingGraph.Metrics m = graph.step(batch, rate);
           lossSum += m.loss() * m.count();
           correct += m.correct();
           seen += m.count();

@@ -13,6 +13,7 @@ import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -41,6 +42,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final Parameters optimizerSlots = new Parameters();
   private final Placeholder<TInt32> trainIndices;
   private final Placeholder<TInt32> validationIndices;
+  private final PlaceholderWithDefault<TFloat32> learningRate;
   private final Op trainStep;
   private final Operand<TFloat32> trainLoss;
   private final Operand<TFloat32> trainCorrect;
@@ -49,7 +51,7 @@ public final class TrainingGraph implements AutoCloseable {
   private long seed;
   private long globalStep;
 
-  public TrainingGraph(Sequential model, Dataset train, Dataset validation, RmsProp optimizer, ConfigProto config) {
+  public TrainingGraph(Sequential model, Dataset train, Dataset validation, Optimizer optimizer, ConfigProto config) {
     this.model = model;
     this.graph = new Graph();
     try {
@@ -62,7 +64,9 @@ public final class TrainingGraph implements AutoCloseable {
       Operand<TFloat32> losses = tf.nn.softmaxCrossEntropyWithLogits(logits, batch.oneHot).loss();
       trainLoss = tf.math.mean(losses, tf.constant(0));
       trainCorrect = correct(tf, logits, batch.oneHot);
-      trainStep = optimizer.minimize(tf, trainLoss, model.parameters().trainable(), optimizerSlots);
+      learningRate = tf.withName("learning_rate")
+          .placeholderWithDefault(tf.constant(optimizer.learningRate()), Shape.scalar());
+      trainStep = optimizer.minimize(tf, trainLoss, model.parameters().trainable(), optimizerSlots, learningRate);
 
       validationIndices =
           tf.withName("validation_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
@@ -116,12 +120,23 @@ public final class TrainingGraph implements AutoCloseable {
     this.globalStep = stepsTaken;
   }
 
-  /** One RMSprop step on the training rows {@code indices}; returns the loss before the update. */
+  /** One optimizer step at its own learning rate on the training rows {@code indices}; returns the loss before the update. */
   public Metrics step(int[] indices) {
+    return run(indices, session.runner());
+  }
+
+  /** The same at learning rate {@code rate} (a schedule's). */
+  public Metrics step(int[] indices, float rate) {
+    try (TFloat32 rateTensor = TFloat32.scalarOf(rate)) {
+      return run(indices, session.runner().feed(learningRate, rateTensor));
+    }
+  }
+
+  private Metrics run(int[] indices, Session.Runner runner) {
     Placeholder<TInt64> stepSeed = model.parameters().stepSeedOrNull();
     try (TInt32 idx = TInt32.vectorOf(indices);
         TInt64 seedTensor = TInt64.vectorOf(seed, globalStep)) {
-      Session.Runner runner = session.runner().feed(trainIndices, idx);
+      runner.feed(trainIndices, idx);
       if (stepSeed != null) {
         runner.feed(stepSeed, seedTensor);
       }

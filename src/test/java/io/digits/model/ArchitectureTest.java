@@ -24,6 +24,22 @@ class ArchitectureTest {
   }
 
   @Test
+  void bnCnnHasItsLayersAndParameters() {
+    try (Graph g = new Graph()) {
+      Sequential m = Architecture.BN_CNN.create().build(Ops.create(g));
+      // convs without bias: 288 + 9,216 + 25,600 + 18,432 + 36,864 + 102,400; dense 131,200 + 1,290;
+      // 7 normalizations of 4 x (32, 32, 32, 64, 64, 64, 128) values
+      assertEquals(326_954, m.parameters().count());
+      long trainable = m.parameters().trainable().stream().mapToLong(p -> p.shape().size()).sum();
+      assertEquals(326_954 - 2 * 416, trainable, "moving statistics are not trained");
+      assertEquals(7, m.layers().stream().filter(l -> l instanceof BatchNormalization).count());
+      assertEquals(3, m.layers().stream().filter(l -> l instanceof Dropout).count());
+      assertTrue(m.layers().get(0) instanceof RandomAffine, "augmentation first");
+      assertEquals(0.4f, Architecture.BN_CNN.defaultDropout());
+    }
+  }
+
+  @Test
   void variablesComeInKerasOrderWithKerasShapes() {
     try (Graph g = new Graph()) {
       Sequential m = Architecture.DOUBLE_CONV.create().build(Ops.create(g));

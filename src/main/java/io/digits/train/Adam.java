@@ -1,0 +1,64 @@
+package io.digits.train;
+
+import io.digits.model.Initializer;
+import io.digits.model.Parameters;
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Keras's {@code Adam} (beta_1 0.9, beta_2 0.999, epsilon 1e-7): with {@code t} the 1-based step,
+ * {@code m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2;
+ * w -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)}, m and v starting at 0. TF's fused
+ * {@code ApplyAdam} op computes exactly that from {@code b1^t} and {@code b2^t}, which come from a
+ * step counter kept as a slot (Keras's {@code iterations}), so a checkpoint carries it.
+ */
+public final class Adam implements Optimizer {
+  public static final float BETA_1 = 0.9f;
+  public static final float BETA_2 = 0.999f;
+  public static final float EPSILON = 1e-7f;
+
+  private final float learningRate;
+
+  public Adam(float learningRate) {
+    this.learningRate = learningRate;
+  }
+
+  @Override
+  public float learningRate() {
+    return learningRate;
+  }
+
+  @Override
+  public Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots,
+      Operand<TFloat32> lr) {
+    List<Operand<?>> variables = new ArrayList<>();
+    params.forEach(p -> variables.add(p.variable()));
+    var gradients = tf.gradients(loss, variables);
+    Ops scope = tf.withSubScope("adam");
+    Ops afterGradients = scope.withControlDependencyOps(Optimizer.gradientOps(gradients.dy()));
+    Variable<TFloat32> iterations = slots.add(scope, "iterations", Shape.scalar(), Initializer.ZEROS, false);
+    Operand<TFloat32> step = afterGradients.math.add(iterations, afterGradients.constant(1f));
+    Operand<TFloat32> beta1 = afterGradients.constant(BETA_1);
+    Operand<TFloat32> beta2 = afterGradients.constant(BETA_2);
+    Operand<TFloat32> beta1Power = afterGradients.math.pow(beta1, step);
+    Operand<TFloat32> beta2Power = afterGradients.math.pow(beta2, step);
+    Operand<TFloat32> eps = afterGradients.constant(EPSILON);
+    List<Op> updates = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      Parameters.Parameter p = params.get(i);
+      String slot = p.name().replace('/', '_');
+      Variable<TFloat32> m = slots.add(scope, slot + "_m", p.shape(), Initializer.ZEROS, false);
+      Variable<TFloat32> v = slots.add(scope, slot + "_v", p.shape(), Initializer.ZEROS, false);
+      updates.add(afterGradients.train.applyAdam(p.variable(), m, v, beta1Power, beta2Power, lr, beta1, beta2,
+          eps, gradients.dy(i)));
+    }
+    // Counted after every update has read the step it belongs to.
+    return tf.withControlDependencies(updates).assignAdd(iterations, tf.constant(1f));
+  }
+}

@@ -1,0 +1,71 @@
+package io.digits.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.digits.data.Dataset;
+import io.digits.model.Architecture;
+import io.digits.model.Weights;
+import io.digits.testing.SyntheticDigits;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.tensorflow.proto.ConfigProto;
+
+/** bn-cnn trained for a few steps on generated data, through Trainer as {@code train} runs it. */
+class BnCnnTrainingTest {
+  private static final Dataset TRAIN = SyntheticDigits.labeled(256, 1);
+  private static final Dataset VALIDATION = SyntheticDigits.labeled(64, 2);
+
+  /** Trains with {@code config} and returns the checkpoint written after each epoch. */
+  private static List<Checkpoint> fit(TrainConfig config) {
+    List<Checkpoint> epochs = new ArrayList<>();
+    new Trainer(config, new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false))
+        .fit(Architecture.BN_CNN.create(config.dropout()), TRAIN, VALIDATION, ConfigProto.getDefaultInstance(),
+            Trainer.Start.fresh(), Map.of(), epochs::add);
+    return epochs;
+  }
+
+  private static float[] value(Weights w, String nameEnd) {
+    return w.values().stream().filter(v -> v.name().endsWith(nameEnd)).findFirst().orElseThrow().data();
+  }
+
+  @Test
+  void defaultsAreAdamWithADecayingRateAndNoEarlyStop() {
+    TrainConfig c = TrainConfig.defaults(Architecture.BN_CNN);
+    assertEquals(Optimizer.Kind.ADAM, c.optimizer());
+    assertEquals(0, c.stopAtAccuracy());
+    assertEquals(0.001f, c.learningRate(1));
+    assertEquals(0.001 * 0.9 * 0.9, c.learningRate(3), 1e-9);
+    assertEquals(TrainConfig.notebook(), TrainConfig.defaults(Architecture.DOUBLE_CONV), "the notebook's stay");
+  }
+
+  @Test
+  void aFewStepsLowerTheLossAndMoveTheBatchStatistics() {
+    List<Checkpoint> epochs = fit(TrainConfig.defaults(Architecture.BN_CNN).withEpochs(3).withBatchSize(32));
+    History h = epochs.get(2).history();
+    assertTrue(h.last().loss() < 0.7 * h.epochs().get(0).loss(), "loss falls: " + h.epochs());
+    Weights w = epochs.get(2).weights();
+    float[] movingMean = value(w, "02_batchnormalization/moving_mean");
+    float[] movingVariance = value(w, "02_batchnormalization/moving_variance");
+    assertTrue(movingMean[0] != 0f && movingVariance[0] != 1f, "training updates the moving statistics");
+    assertEquals(24f, value(epochs.get(2).optimizerState(), "adam/iterations")[0], "3 epochs of 8 steps");
+  }
+
+  @Test
+  void theScheduledRateIsWhatTheStepsUse() {
+    // decay 0: epoch 2 runs at learning rate 0, so no trainable weight moves, yet batch statistics do
+    TrainConfig frozenAfterOne = new TrainConfig(2, 64, 0.001f, 0, 2, 0.4f, true, Optimizer.Kind.ADAM, 0);
+    List<Checkpoint> epochs = fit(frozenAfterOne);
+    Weights first = epochs.get(0).weights();
+    Weights second = epochs.get(1).weights();
+    assertArrayEquals(value(first, "01_conv2d/kernel"), value(second, "01_conv2d/kernel"));
+    assertArrayEquals(value(first, "26_dense/kernel"), value(second, "26_dense/kernel"));
+    assertFalse(java.util.Arrays.equals(value(first, "moving_mean"), value(second, "moving_mean")));
+  }
+}

@@ -480,7 +480,8 @@ def serve_load(base_path, seconds, env):
     cmd = ["mvn", "-q", "-B", "test", "-Dtest=ServeLoadTest", "-Dsurefire.failIfNoSpecifiedTests=false",
            f"-Dserve.bench.seconds={seconds}", f"-Dserve.bench.model={base_path}"]
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    lines = [line for line in out.stdout.splitlines() if line.startswith("serve load:")]
+    # Maven may wrap the test's output in colour codes: take the line from its own words on
+    lines = [line[line.index("serve load:"):] for line in out.stdout.splitlines() if "serve load:" in line]
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"{' '.join(cmd)} failed ({out.returncode}):\n{(out.stdout + out.stderr)[-3000:]}")
     return {"line": lines[-1],

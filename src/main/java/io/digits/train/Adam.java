@@ -2,7 +2,6 @@ package io.digits.train;
 
 import io.digits.model.Initializer;
 import io.digits.model.Parameters;
-import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
@@ -35,30 +34,30 @@ public final class Adam implements Optimizer {
   }
 
   @Override
-  public Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots,
-      Operand<TFloat32> lr) {
-    List<Operand<?>> variables = new ArrayList<>();
-    params.forEach(p -> variables.add(p.variable()));
-    var gradients = tf.gradients(loss, variables);
-    Ops scope = tf.withSubScope("adam");
-    Ops afterGradients = scope.withControlDependencyOps(Optimizer.gradientOps(gradients.dy()));
-    Variable<TFloat32> iterations = slots.add(scope, "iterations", Shape.scalar(), Initializer.ZEROS, false);
-    Operand<TFloat32> step = afterGradients.math.add(iterations, afterGradients.constant(1f));
-    Operand<TFloat32> beta1 = afterGradients.constant(BETA_1);
-    Operand<TFloat32> beta2 = afterGradients.constant(BETA_2);
-    Operand<TFloat32> beta1Power = afterGradients.math.pow(beta1, step);
-    Operand<TFloat32> beta2Power = afterGradients.math.pow(beta2, step);
-    Operand<TFloat32> eps = afterGradients.constant(EPSILON);
-    List<Op> updates = new ArrayList<>();
-    for (int i = 0; i < params.size(); i++) {
-      Parameters.Parameter p = params.get(i);
-      String slot = p.name().replace('/', '_');
-      Variable<TFloat32> m = slots.add(scope, slot + "_m", p.shape(), Initializer.ZEROS, false);
-      Variable<TFloat32> v = slots.add(scope, slot + "_v", p.shape(), Initializer.ZEROS, false);
-      updates.add(afterGradients.train.applyAdam(p.variable(), m, v, beta1Power, beta2Power, lr, beta1, beta2,
-          eps, gradients.dy(i)));
-    }
-    // Counted after every update has read the step it belongs to.
-    return tf.withControlDependencies(updates).assignAdd(iterations, tf.constant(1f));
+  public StepUpdates stepUpdates(Ops tf, Ops afterGradients, Parameters slots, Operand<TFloat32> lr) {
+    Ops state = tf.withSubScope("adam");
+    Ops scope = afterGradients.withSubScope("adam");
+    Variable<TFloat32> iterations = slots.add(state, "iterations", Shape.scalar(), Initializer.ZEROS, false);
+    Operand<TFloat32> step = scope.math.add(iterations, scope.constant(1f));
+    Operand<TFloat32> beta1 = scope.constant(BETA_1);
+    Operand<TFloat32> beta2 = scope.constant(BETA_2);
+    Operand<TFloat32> beta1Power = scope.math.pow(beta1, step);
+    Operand<TFloat32> beta2Power = scope.math.pow(beta2, step);
+    Operand<TFloat32> eps = scope.constant(EPSILON);
+    return new StepUpdates() {
+      @Override
+      public Op update(Parameters.Parameter p, Operand<TFloat32> gradient) {
+        String slot = p.name().replace('/', '_');
+        Variable<TFloat32> m = slots.add(state, slot + "_m", p.shape(), Initializer.ZEROS, false);
+        Variable<TFloat32> v = slots.add(state, slot + "_v", p.shape(), Initializer.ZEROS, false);
+        return scope.train.applyAdam(p.variable(), m, v, beta1Power, beta2Power, lr, beta1, beta2, eps, gradient);
+      }
+
+      /** The step is counted after every update has read the count it belongs to. */
+      @Override
+      public Op finish(Ops tf, List<Op> updates) {
+        return tf.withControlDependencies(updates).assignAdd(iterations, tf.constant(1f));
+      }
+    };
   }
 }

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
-import org.tensorflow.Output;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -33,25 +32,46 @@ public interface Optimizer {
   /** The learning rate when none is fed. */
   float learningRate();
 
+  /** How one training step updates the parameters; made once per graph by {@link #stepUpdates}. */
+  interface StepUpdates {
+    /** One parameter's update from its gradient (its slots are created here). */
+    Op update(Parameters.Parameter parameter, Operand<TFloat32> gradient);
+
+    /** The op that ends the step once every update has run. */
+    default Op finish(Ops tf, List<Op> updates) {
+      return tf.withControlDependencies(updates).noOp();
+    }
+  }
+
+  /**
+   * The updates of this optimizer. {@code tf} creates its state in {@code slots} (zero-initialized;
+   * these must not wait for the gradients, so that they can be set alone), {@code afterGradients}
+   * builds the ops that wait for every gradient; {@code learningRate} may be fed.
+   */
+  StepUpdates stepUpdates(Ops tf, Ops afterGradients, Parameters slots, Operand<TFloat32> learningRate);
+
   /**
    * Adds one update of {@code params} at {@code learningRate}; the optimizer's state (accumulators,
-   * step counter) goes into {@code slots}, zero-initialized, so that checkpoints hold it.
+   * step counter) goes into {@code slots}, so that checkpoints hold it. Every update waits for every
+   * gradient: otherwise an update can run while a backward op still reads the weight it changes.
    */
-  Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots,
-      Operand<TFloat32> learningRate);
+  default Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots,
+      Operand<TFloat32> learningRate) {
+    List<Operand<?>> variables = new ArrayList<>();
+    params.forEach(p -> variables.add(p.variable()));
+    var gradients = tf.gradients(loss, variables);
+    List<Operation> gradientOps = new ArrayList<>();
+    gradients.dy().forEach(g -> gradientOps.add(g.op()));
+    StepUpdates step = stepUpdates(tf, tf.withControlDependencyOps(gradientOps), slots, learningRate);
+    List<Op> updates = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      updates.add(step.update(params.get(i), gradients.dy(i)));
+    }
+    return step.finish(tf, updates);
+  }
 
   /** {@link #minimize(Ops, Operand, List, Parameters, Operand)} at this optimizer's own rate. */
   default Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots) {
     return minimize(tf, loss, params, slots, tf.constant(learningRate()));
-  }
-
-  /**
-   * The ops of {@code gradients}: every update must wait for all of them, or an update can run while
-   * a backward op still reads the weight it changes.
-   */
-  static List<Operation> gradientOps(List<Output<?>> gradients) {
-    List<Operation> ops = new ArrayList<>();
-    gradients.forEach(g -> ops.add(g.op()));
-    return ops;
   }
 }

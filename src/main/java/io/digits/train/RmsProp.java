@@ -2,10 +2,7 @@ package io.digits.train;
 
 import io.digits.model.Initializer;
 import io.digits.model.Parameters;
-import java.util.ArrayList;
-import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
@@ -44,25 +41,17 @@ public final class RmsProp implements Optimizer {
 
   /** Its slots are the {@code ms} and {@code mom} accumulators of every parameter. */
   @Override
-  public Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots,
-      Operand<TFloat32> lr) {
-    List<Operand<?>> variables = new ArrayList<>();
-    params.forEach(p -> variables.add(p.variable()));
-    var gradients = tf.gradients(loss, variables);
-    Ops afterGradients =
-        tf.withSubScope("rmsprop").withControlDependencyOps(Optimizer.gradientOps(gradients.dy()));
-    Operand<TFloat32> rhoOp = afterGradients.constant(rho);
-    Operand<TFloat32> momentum = afterGradients.constant(0f);
-    Operand<TFloat32> eps = afterGradients.constant(epsilon);
-    List<Op> updates = new ArrayList<>();
-    for (int i = 0; i < params.size(); i++) {
-      Parameters.Parameter p = params.get(i);
+  public StepUpdates stepUpdates(Ops tf, Ops afterGradients, Parameters slots, Operand<TFloat32> lr) {
+    Ops state = tf.withSubScope("rmsprop");
+    Ops scope = afterGradients.withSubScope("rmsprop");
+    Operand<TFloat32> rhoOp = scope.constant(rho);
+    Operand<TFloat32> momentum = scope.constant(0f);
+    Operand<TFloat32> eps = scope.constant(epsilon);
+    return (p, gradient) -> {
       String slot = p.name().replace('/', '_');
-      Variable<TFloat32> ms = slots.add(tf.withSubScope("rmsprop"), slot + "_ms", p.shape(), Initializer.ZEROS, false);
-      Variable<TFloat32> mom = slots.add(tf.withSubScope("rmsprop"), slot + "_mom", p.shape(), Initializer.ZEROS, false);
-      Operand<TFloat32> grad = gradients.dy(i);
-      updates.add(afterGradients.train.applyRmsProp(p.variable(), ms, mom, lr, rhoOp, momentum, eps, grad));
-    }
-    return tf.withControlDependencies(updates).noOp();
+      Variable<TFloat32> ms = slots.add(state, slot + "_ms", p.shape(), Initializer.ZEROS, false);
+      Variable<TFloat32> mom = slots.add(state, slot + "_mom", p.shape(), Initializer.ZEROS, false);
+      return scope.train.applyRmsProp(p.variable(), ms, mom, lr, rhoOp, momentum, eps, gradient);
+    };
   }
 }

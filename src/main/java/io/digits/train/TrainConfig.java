@@ -17,12 +17,11 @@ public record TrainConfig(
     double stopAtAccuracy,
     long seed,
     float dropout,
-    boolean shuffle,
     Optimizer.Kind optimizer,
     double learningRateDecay) {
 
   public static TrainConfig notebook() {
-    return new TrainConfig(10, 32, RmsProp.NOTEBOOK_LEARNING_RATE, 0.99, 2, 0.5f, true, Optimizer.Kind.RMSPROP, 1);
+    return new TrainConfig(10, 32, RmsProp.NOTEBOOK_LEARNING_RATE, 0.99, 2, 0.5f, Optimizer.Kind.RMSPROP, 1);
   }
 
   /**
@@ -34,7 +33,7 @@ public record TrainConfig(
     TrainConfig notebook = notebook().withDropout(architecture.defaultDropout());
     return switch (architecture) {
       case SIMPLE, DOUBLE_CONV -> notebook;
-      case BN_CNN -> new TrainConfig(20, 64, 0.001f, 0, notebook.seed(), architecture.defaultDropout(), true,
+      case BN_CNN -> new TrainConfig(20, 64, 0.001f, 0, notebook.seed(), architecture.defaultDropout(),
           Optimizer.Kind.ADAM, 0.9);
     };
   }
@@ -45,37 +44,32 @@ public record TrainConfig(
   }
 
   public TrainConfig withEpochs(int value) {
-    return new TrainConfig(value, batchSize, learningRate, stopAtAccuracy, seed, dropout, shuffle, optimizer,
+    return new TrainConfig(value, batchSize, learningRate, stopAtAccuracy, seed, dropout, optimizer,
         learningRateDecay);
   }
 
   public TrainConfig withBatchSize(int value) {
-    return new TrainConfig(epochs, value, learningRate, stopAtAccuracy, seed, dropout, shuffle, optimizer,
+    return new TrainConfig(epochs, value, learningRate, stopAtAccuracy, seed, dropout, optimizer,
         learningRateDecay);
   }
 
   public TrainConfig withLearningRate(float value) {
-    return new TrainConfig(epochs, batchSize, value, stopAtAccuracy, seed, dropout, shuffle, optimizer,
+    return new TrainConfig(epochs, batchSize, value, stopAtAccuracy, seed, dropout, optimizer,
         learningRateDecay);
   }
 
   public TrainConfig withStopAtAccuracy(double value) {
-    return new TrainConfig(epochs, batchSize, learningRate, value, seed, dropout, shuffle, optimizer,
+    return new TrainConfig(epochs, batchSize, learningRate, value, seed, dropout, optimizer,
         learningRateDecay);
   }
 
   public TrainConfig withSeed(long value) {
-    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, value, dropout, shuffle, optimizer,
+    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, value, dropout, optimizer,
         learningRateDecay);
   }
 
   public TrainConfig withDropout(float value) {
-    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, seed, value, shuffle, optimizer,
-        learningRateDecay);
-  }
-
-  public TrainConfig withShuffle(boolean value) {
-    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, seed, dropout, value, optimizer,
+    return new TrainConfig(epochs, batchSize, learningRate, stopAtAccuracy, seed, value, optimizer,
         learningRateDecay);
   }
 }

@@ -119,9 +119,7 @@ public final class Trainer {
    */
   private int[] order(int size, int epoch) {
     int[] a = identity(size);
-    if (config.shuffle()) {
-      shuffle(a, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + epoch));
-    }
+    shuffle(a, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + epoch));
     return a;
   }
 

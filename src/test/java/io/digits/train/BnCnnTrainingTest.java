@@ -60,7 +60,7 @@ class BnCnnTrainingTest {
   @Test
   void theScheduledRateIsWhatTheStepsUse() {
     // decay 0: epoch 2 runs at learning rate 0, so no trainable weight moves, yet batch statistics do
-    TrainConfig frozenAfterOne = new TrainConfig(2, 64, 0.001f, 0, 2, 0.4f, true, Optimizer.Kind.ADAM, 0);
+    TrainConfig frozenAfterOne = new TrainConfig(2, 64, 0.001f, 0, 2, 0.4f, Optimizer.Kind.ADAM, 0);
     List<Checkpoint> epochs = fit(frozenAfterOne);
     Weights first = epochs.get(0).weights();
     Weights second = epochs.get(1).weights();

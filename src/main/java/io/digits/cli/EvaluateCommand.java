@@ -11,7 +11,6 @@ import io.digits.report.DigitGrid;
 import io.digits.report.Evaluation;
 import io.digits.report.Mistake;
 import io.digits.report.TrainingCurves;
-import io.digits.serving.ModelLoader;
 import io.digits.serving.Predictor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,9 +33,8 @@ import picocli.CommandLine.Option;
 final class EvaluateCommand implements Callable<Integer> {
   private static final int MISTAKE_COLUMNS = 10;
 
-  @Option(names = "--model-dir", required = true,
-      description = "SavedModel folder, or a TF Serving base folder (its newest version is used).")
-  Path modelDir;
+  @Mixin
+  ModelOptions model;
 
   @Option(names = "--data",
       description = "Labeled CSV, evaluated whole. Default: the validation split that train held out, as recorded beside the model.")
@@ -52,25 +50,18 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of text.")
   boolean json;
 
-  @Option(names = "--input-scale", defaultValue = "255",
-      description = "Pixels are divided by this before the model sees them (default: ${DEFAULT-VALUE}; 1 for raw 0-255 models).")
-  float inputScale;
-
-  @Option(names = "--batch-size", defaultValue = "1000", description = "Rows scored per call (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
   @Override
   public Integer call() throws Exception {
-    if (inputScale <= 0 || batchSize < 1 || mistakes < 0) {
-      throw new DigitsException("need --input-scale > 0, --batch-size >= 1 and --mistakes >= 0");
+    if (mistakes < 0) {
+      throw new DigitsException("need --mistakes >= 0");
     }
-    Path dir = ModelLoader.resolve(modelDir);
+    Path dir = model.resolve();
     EvaluationData rows = EvaluationData.of(dir, data);
     float[][] probabilities;
-    String model;
-    try (Predictor predictor = Predictor.open(dir, inputScale)) {
-      probabilities = predict(predictor, rows.rows());
-      model = dir + " (" + predictor.description() + ")";
+    String described;
+    try (Predictor predictor = model.open()) {
+      probabilities = predictor.predict(rows.rows());
+      described = dir + " (" + predictor.description() + ")";
     }
     int[] labels = rows.rows().labels();
     Evaluation evaluation = Evaluation.of(labels, probabilities);
@@ -91,23 +82,13 @@ final class EvaluateCommand implements Callable<Integer> {
       out.put("pictures", pictures.stream().map(Path::toString).toList());
       System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
     } else {
-      System.out.println("Model: " + model);
+      System.out.println("Model: " + described);
       System.out.println("Data:  " + rows.description());
       System.out.println();
       System.out.print(evaluation.text());
       pictures.forEach(p -> System.out.println("Wrote " + p));
     }
     return 0;
-  }
-
-  private float[][] predict(Predictor predictor, Dataset rows) {
-    float[][] probabilities = new float[rows.size()][];
-    for (int from = 0; from < rows.size(); from += batchSize) {
-      int to = Math.min(rows.size(), from + batchSize);
-      float[][] batch = predictor.predict(rows.subset(IntStream.range(from, to).toArray()));
-      System.arraycopy(batch, 0, probabilities, from, batch.length);
-    }
-    return probabilities;
   }
 
   /** Draws every picture first, then writes them, so that a failing one leaves none behind. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,9 +23,8 @@ import picocli.CommandLine.Option;
     description = "Score a CSV of images (test.csv, or a labeled file whose labels are ignored) into ImageId,Label.")
 final class PredictCommand implements Callable<Integer> {
 
-  @Option(names = "--model-dir", required = true,
-      description = "SavedModel folder, a TF Serving base folder (its newest version is used), or a Keras .keras/.h5 file.")
-  Path modelDir;
+  @Mixin
+  ModelOptions model;
 
   @Option(names = "--input", defaultValue = "data/test.csv", description = "CSV to score (default: ${DEFAULT-VALUE}).")
   Path input;
@@ -35,10 +35,6 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--probabilities", description = "Also write ImageId,p0..p9 with every class probability.")
   Path probabilities;
 
-  @Option(names = "--input-scale", defaultValue = "255",
-      description = "Pixels are divided by this before the model sees them (default: ${DEFAULT-VALUE}; 1 for raw 0-255 models).")
-  float inputScale;
-
   @Option(names = "--batch-size", defaultValue = "1000", description = "Rows scored per call (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
@@ -47,12 +43,12 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (inputScale <= 0 || batchSize < 1 || (limit != null && limit < 1)) {
-      throw new DigitsException("need --input-scale > 0, --batch-size >= 1 and --limit >= 1");
+    if (batchSize < 1 || (limit != null && limit < 1)) {
+      throw new DigitsException("need --batch-size >= 1 and --limit >= 1");
     }
     long started = System.nanoTime();
     long rows = 0;
-    try (Predictor predictor = Predictor.open(modelDir, inputScale);
+    try (Predictor predictor = model.open();
         BatchReader reader = DigitCsv.open(input);
         AtomicFile submission = new AtomicFile(output);
         AtomicFile probs = probabilities == null ? null : new AtomicFile(probabilities)) {

@@ -48,7 +48,7 @@ class EvaluateCommandTest {
   void jsonOnAWholeFileAgreesWithTheModelsOwnPredictions() throws IOException {
     Path report = dir.resolve("report-json");
     CliRunner.Run run = CliRunner.digits("evaluate", "--model-dir", bareModel.getParent().toString(), "--data", csv.toString(),
-        "--json", "--report-dir", report.toString(), "--batch-size", "25");
+        "--json", "--report-dir", report.toString());
     assertEquals(0, run.code(), run.err());
 
     JsonNode out = JSON.readTree(run.out());

@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.digits.data.Dataset;
 import io.digits.keras.KerasFixtures;
 import io.digits.serving.Predictor;
+import io.digits.testing.CliRunner;
 import io.digits.testing.SyntheticDigits;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,20 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 class KerasCliTest {
   private static final String BATCH_NORM = "tfkeras_tiny_batch_norm.h5";
 
-  /** Runs the command line; returns what it printed on stdout and stderr. */
+  /** Runs the command line, checks its exit code; returns what it printed on stdout and stderr. */
   private static String run(int expectedExit, String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(printed, true));
-    System.setErr(new PrintStream(printed, true));
-    try {
-      assertEquals(expectedExit, Main.run(args), String.join(" ", args));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    return printed.toString();
+    CliRunner.Run r = CliRunner.digits(args);
+    assertEquals(expectedExit, r.code(), String.join(" ", args) + ": " + r.err());
+    return r.out() + r.err();
   }
 
   @Test
@@ -62,13 +50,7 @@ class KerasCliTest {
 
   @Test
   void predictScoresACsvWithAKerasFile(@TempDir Path dir) throws IOException {
-    Dataset images = SyntheticDigits.formula(16);
-    String rows = IntStream.range(0, images.size())
-        .mapToObj(i -> IntStream.range(0, Dataset.PIXELS).mapToObj(k -> Integer.toString(images.pixels()[i * Dataset.PIXELS + k] & 0xff))
-            .collect(Collectors.joining(",")))
-        .collect(Collectors.joining("\n"));
-    String header = IntStream.range(0, Dataset.PIXELS).mapToObj(k -> "pixel" + k).collect(Collectors.joining(","));
-    Path csv = Files.writeString(dir.resolve("test.csv"), header + "\n" + rows + "\n");
+    Path csv = CliRunner.writeCsv(dir.resolve("test.csv"), SyntheticDigits.formula(16));
     Path file = KerasFixtures.path("keras3_tiny_conv.keras");
     Path submission = dir.resolve("submission.csv");
     run(0, "predict", "--model-dir", file.toString(), "--input", csv.toString(), "--output", submission.toString());
@@ -78,6 +60,21 @@ class KerasCliTest {
     for (int i = 0; i < expected.length; i++) {
       assertEquals((i + 1) + "," + Predictor.argMax(expected[i]), lines.get(i + 1));
     }
+  }
+
+  @Test
+  void evaluateScoresALabeledCsvWithAKerasFile(@TempDir Path dir) throws IOException {
+    Path file = KerasFixtures.path("keras3_tiny_conv.keras");
+    float[][] expected = KerasFixtures.readCsv(file.resolveSibling("keras3_tiny_conv.keras.expected.csv"));
+    int[] labels = new int[expected.length];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = i % 2 == 0 ? Predictor.argMax(expected[i]) : (Predictor.argMax(expected[i]) + 1) % 10;
+    }
+    Path csv = CliRunner.writeCsv(dir.resolve("labeled.csv"), new Dataset(SyntheticDigits.formula(16).pixels(), labels));
+    CliRunner.Run r = CliRunner.digits("evaluate", "--model-dir", file.toString(), "--data", csv.toString(), "--json");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(0.5, new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out()).get("accuracy").asDouble(),
+        "every other label is the model's own class");
   }
 
   @Test

@@ -1,0 +1,32 @@
+package io.digits.cli;
+
+import io.digits.DigitsException;
+import io.digits.serving.ModelLoader;
+import io.digits.serving.Predictor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options of the commands that score with a model: which model, and how its pixels are scaled. */
+final class ModelOptions {
+
+  @Option(names = "--model-dir", required = true,
+      description = "SavedModel folder, a TF Serving base folder (its newest version is used), or a Keras .keras/.h5 file.")
+  Path model;
+
+  @Option(names = "--input-scale", defaultValue = "255",
+      description = "Pixels are divided by this before the model sees them (default: ${DEFAULT-VALUE}; 1 for raw 0-255 models).")
+  float inputScale;
+
+  /** The Keras file, or the version folder that {@code --model-dir} names. */
+  Path resolve() {
+    return Files.isRegularFile(model) ? model : ModelLoader.resolve(model);
+  }
+
+  Predictor open() {
+    if (inputScale <= 0) {
+      throw new DigitsException("--input-scale must be > 0");
+    }
+    return Predictor.open(resolve(), inputScale);
+  }
+}

@@ -75,7 +75,7 @@ def expect(condition, message):
 
 
 def run_cli(cli, args, timeout=3600, expect_rc=0):
-    """Run `digits <args>` (java -jar JAR or a stand-in); return stdout; raise on a bad exit code."""
+    """Run `digits <args>` (java -jar JAR, or --cli); return stdout; raise on a bad exit code."""
     cmd = cli + [str(a) for a in args]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if expect_rc is not None and proc.returncode != expect_rc:
@@ -324,7 +324,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description="Interop checks between digits (Java) and Python TensorFlow/Keras.")
     p.add_argument("--jar", default="target/digits.jar", help="the digits jar (default target/digits.jar)")
     p.add_argument("--java", default="java", help="java executable (default: java on PATH)")
-    p.add_argument("--cli", help="command to run instead of `java -jar JAR` (e.g. a stand-in for testing the checks)")
+    p.add_argument("--cli", help="command to run instead of `java -jar JAR` (e.g. another build of digits)")
     p.add_argument("--data", default="data/train.csv", help="labeled train CSV")
     p.add_argument("--test", default="data/test.csv", help="unlabeled test CSV")
     p.add_argument("--work", default="build/interop", help="scratch folder (recreated parts only)")

@@ -21,17 +21,10 @@ public final class RmsProp implements Optimizer {
   public static final float EPSILON = 1e-8f;
 
   private final float learningRate;
-  private final float rho;
-  private final float epsilon;
 
+  /** Keras's RMSprop(learning_rate, rho=0.9, epsilon=1e-08), the notebook's settings. */
   public RmsProp(float learningRate) {
-    this(learningRate, RHO, EPSILON);
-  }
-
-  public RmsProp(float learningRate, float rho, float epsilon) {
     this.learningRate = learningRate;
-    this.rho = rho;
-    this.epsilon = epsilon;
   }
 
   @Override
@@ -44,9 +37,9 @@ public final class RmsProp implements Optimizer {
   public StepUpdates stepUpdates(Ops tf, Ops afterGradients, Parameters slots, Operand<TFloat32> lr) {
     Ops state = tf.withSubScope("rmsprop");
     Ops scope = afterGradients.withSubScope("rmsprop");
-    Operand<TFloat32> rhoOp = scope.constant(rho);
+    Operand<TFloat32> rhoOp = scope.constant(RHO);
     Operand<TFloat32> momentum = scope.constant(0f);
-    Operand<TFloat32> eps = scope.constant(epsilon);
+    Operand<TFloat32> eps = scope.constant(EPSILON);
     return (p, gradient) -> {
       String slot = p.name().replace('/', '_');
       Variable<TFloat32> ms = slots.add(state, slot + "_ms", p.shape(), Initializer.ZEROS, false);

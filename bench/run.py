@@ -460,7 +460,7 @@ def report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl
    `bench/keras_bench.py predict M data/test.csv submission.csv` (tf.saved_model.load, signature serving_default,
    batches of 1000, CSV written by pandas), each scoring its own side's 1-epoch export from row 5. Inference
    img/s: digits from `io.digits.bench.Infer M data/test.csv 1000` (Predictor, what predict calls), Keras from the
-   timed loop inside the predict script; the first batch is warm-up in both.
+   timed loop inside the predict script; the first 3 batches are warm-up in both (graph tracing, JIT).
 5. `/usr/bin/time -v` Maximum resident set size of `digits train --epochs 1` + export vs `keras_bench.py fit
    data/train.csv 1 EXPORT_DIR` (model.export), and of the predict commands of row 4.
 6. FLOPs from the layer shapes (conv 2*H*W*kh*kw*cin*cout, dense 2*in*out; training taken as 3x forward) times

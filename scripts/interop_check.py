@@ -183,7 +183,7 @@ def check_a(report, cli, args, x):
         probs = os.path.join(args.work, f"java_{model}_probs.csv")
         predicted = report.run(f"{label} java predict", lambda: run_cli(cli, [
             "predict", "--model-dir", export, "--input", args.data, "--output", sub,
-            "--probabilities", probs, "--limit", ROWS_A]) and "ok")
+            "--probabilities", probs, "--limit", ROWS_A, "--ignore-labels"]) and "ok")
         if predicted:
             report.run(f"{label} python == java", check_probabilities, export, x, probs, sub)
         report.run(f"{label} saved_model_cli", check_saved_model_cli, export)

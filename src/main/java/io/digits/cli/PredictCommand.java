@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * memory stays bounded whatever the file size; outputs appear only when complete.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-    description = "Score a CSV of images (test.csv, or a labeled file whose labels are ignored) into ImageId,Label.")
+    description = "Score a CSV of images like test.csv into ImageId,Label (a labeled file only with --ignore-labels).")
 final class PredictCommand implements Callable<Integer> {
 
   @Mixin
@@ -41,6 +41,10 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--limit", description = "Score only the first N rows.")
   Long limit;
 
+  @Option(names = "--ignore-labels",
+      description = "Score a labeled file like train.csv, ignoring its labels (evaluate scores against them).")
+  boolean ignoreLabels;
+
   @Override
   public Integer call() throws IOException {
     if (batchSize < 1 || (limit != null && limit < 1)) {
@@ -48,8 +52,8 @@ final class PredictCommand implements Callable<Integer> {
     }
     long started = System.nanoTime();
     long rows = 0;
-    try (Predictor predictor = model.open();
-        BatchReader reader = DigitCsv.open(input);
+    try (BatchReader reader = openInput();
+        Predictor predictor = model.open();
         AtomicFile submission = new AtomicFile(output);
         AtomicFile probs = probabilities == null ? null : new AtomicFile(probabilities)) {
       Writer out = submission.writer();
@@ -90,5 +94,16 @@ final class PredictCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "Wrote %s: %,d rows in %.1f s (%s)%n", output, rows, seconds, predictor.description());
     }
     return 0;
+  }
+
+  /** The input, checked to be what predict expects: a labeled file is most likely a mix-up. */
+  private BatchReader openInput() {
+    BatchReader reader = DigitCsv.open(input);
+    if (reader.labeled() && !ignoreLabels) {
+      reader.close();
+      throw new DigitsException(input + ":1: has a label column, this looks like train.csv; predict scores files"
+          + " like test.csv (use evaluate for labeled data, or --ignore-labels)");
+    }
+    return reader;
   }
 }

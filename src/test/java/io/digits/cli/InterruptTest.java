@@ -36,14 +36,15 @@ class InterruptTest {
   @Test
   void sigintLeavesNoVersionAndResumeFinishesTheSameModel(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("train.csv");
-    CliRunner.writeCsv(data, SyntheticDigits.labeled(1600, 8));
+    // Enough rows that an epoch lasts about a second: the interruption must land between epochs 1 and 6.
+    CliRunner.writeCsv(data, SyntheticDigits.labeled(4000, 8));
     Path interrupted = dir.resolve("interrupted");
     Path checkpoint = interrupted.resolve("double-conv/.checkpoint");
 
     Process p = startTraining(data, interrupted, dir.resolve("log.txt"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (!Files.exists(checkpoint) && p.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
+      Thread.sleep(5);
     }
     assertTrue(p.isAlive(), "training still running after its first checkpoint: " + Files.readString(dir.resolve("log.txt")));
     new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();

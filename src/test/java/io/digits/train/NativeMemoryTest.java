@@ -40,12 +40,15 @@ class NativeMemoryTest {
         firstLoss = epoch == 1 ? lastLoss : firstLoss;
         graph.evaluate(validation.size(), 100);
         if (epoch == 2) {
+          System.gc();
           afterEpoch2 = ResidentMemory.kib();
         }
       }
+      System.gc();
       long afterEpoch10 = ResidentMemory.kib();
       assertTrue(lastLoss < firstLoss, "the steps really trained: loss " + firstLoss + " -> " + lastLoss);
-      assertTrue(Math.abs(afterEpoch10 - afterEpoch2) <= 0.05 * afterEpoch2,
+      // A leak only grows; memory that earlier tests in this JVM leave to the collector may shrink it.
+      assertTrue(afterEpoch10 <= afterEpoch2 * 1.05,
           "VmRSS after epoch 2: " + afterEpoch2 + " kB, after epoch 10: " + afterEpoch10 + " kB");
     }
   }

@@ -17,21 +17,10 @@ import org.tensorflow.types.TFloat32;
  * {@code ApplyAdam} op computes exactly that from {@code b1^t} and {@code b2^t}, which come from a
  * step counter kept as a slot (Keras's {@code iterations}), so a checkpoint carries it.
  */
-public final class Adam implements Optimizer {
+public record Adam(float learningRate) implements Optimizer {
   public static final float BETA_1 = 0.9f;
   public static final float BETA_2 = 0.999f;
   public static final float EPSILON = 1e-7f;
-
-  private final float learningRate;
-
-  public Adam(float learningRate) {
-    this.learningRate = learningRate;
-  }
-
-  @Override
-  public float learningRate() {
-    return learningRate;
-  }
 
   @Override
   public StepUpdates stepUpdates(Ops tf, Ops afterGradients, Parameters slots, Operand<TFloat32> lr) {

@@ -15,22 +15,11 @@ import org.tensorflow.types.TFloat32;
  * slot starts at 0 and momentum is 0. Not TF Java's {@code framework.optimizers.RMSProp}: that is the
  * TF1 variant whose accumulator starts at 1.0 (PRODUCT.md section 2).
  */
-public final class RmsProp implements Optimizer {
+public record RmsProp(float learningRate) implements Optimizer {
   public static final float NOTEBOOK_LEARNING_RATE = 0.001f;
+  /** Keras's RMSprop defaults, the notebook's settings: rho 0.9, epsilon 1e-08. */
   public static final float RHO = 0.9f;
   public static final float EPSILON = 1e-8f;
-
-  private final float learningRate;
-
-  /** Keras's RMSprop(learning_rate, rho=0.9, epsilon=1e-08), the notebook's settings. */
-  public RmsProp(float learningRate) {
-    this.learningRate = learningRate;
-  }
-
-  @Override
-  public float learningRate() {
-    return learningRate;
-  }
 
   /** Its slots are the {@code ms} and {@code mom} accumulators of every parameter. */
   @Override

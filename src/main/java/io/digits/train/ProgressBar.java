@@ -40,7 +40,7 @@ public final class ProgressBar {
     double elapsed = (now - start) / 1e9;
     double perStep = elapsed / step;
     String time = step < steps
-        ? String.format(Locale.ROOT, "%s", formatSeconds(perStep * (steps - step))) // ETA
+        ? formatSeconds(perStep * (steps - step)) // ETA
         : formatSeconds(elapsed);
     out.print("\r" + line(step, time, perStep) + metrics(accuracy, loss) + "\u001b[K");
     out.flush();

@@ -2,7 +2,7 @@ package io.digits.bench;
 
 import io.digits.data.Dataset;
 import io.digits.data.DigitCsv;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import java.nio.file.Path;
 import java.util.Map;
 

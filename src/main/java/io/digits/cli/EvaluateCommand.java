@@ -11,7 +11,7 @@ import io.digits.report.DigitGrid;
 import io.digits.report.Evaluation;
 import io.digits.report.Mistake;
 import io.digits.report.TrainingCurves;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

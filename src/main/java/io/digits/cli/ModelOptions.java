@@ -1,8 +1,8 @@
 package io.digits.cli;
 
 import io.digits.DigitsException;
-import io.digits.serving.ModelLoader;
-import io.digits.serving.Predictor;
+import io.digits.scoring.ModelLoader;
+import io.digits.scoring.Predictor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;

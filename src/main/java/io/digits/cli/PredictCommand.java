@@ -1,11 +1,12 @@
 package io.digits.cli;
 
+import io.digits.scoring.Scores;
 import io.digits.AtomicFile;
 import io.digits.DigitsException;
 import io.digits.data.BatchReader;
 import io.digits.data.DigitCsv;
 import io.digits.data.Dataset;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ final class PredictCommand implements Callable<Integer> {
         StringBuilder detail = new StringBuilder();
         for (float[] row : scores) {
           rows++;
-          labels.append(rows).append(',').append(Predictor.argMax(row)).append('\n');
+          labels.append(rows).append(',').append(Scores.argMax(row)).append('\n');
           if (probs != null) {
             detail.append(rows);
             for (float p : row) {

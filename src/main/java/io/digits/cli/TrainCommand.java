@@ -9,7 +9,7 @@ import io.digits.export.SavedModelExporter;
 import io.digits.keras.KerasModel;
 import io.digits.model.Architecture;
 import io.digits.report.TrainingCurves;
-import io.digits.serving.ModelLoader;
+import io.digits.scoring.ModelLoader;
 import io.digits.train.Checkpoint;
 import io.digits.train.Device;
 import io.digits.train.History;

@@ -82,6 +82,22 @@ public final class Dataset {
     return TFloat32.tensorOf(Shape.of(n, HEIGHT, WIDTH, 1), DataBuffers.of(values, true, false));
   }
 
+  /**
+   * Every pixel divided by {@code scale}, row-major (a table of the 256 quotients, looked up per
+   * pixel); {@code 255} gives the notebook's pixel/255 bit for bit.
+   */
+  public float[] scaled(float scale) {
+    float[] quotient = new float[256];
+    for (int x = 0; x < 256; x++) {
+      quotient[x] = x / scale;
+    }
+    float[] scaled = new float[pixels.length];
+    for (int i = 0; i < scaled.length; i++) {
+      scaled[i] = quotient[pixels[i] & 0xff];
+    }
+    return scaled;
+  }
+
   /** Labels of rows from..to-1 one-hot as float32 [n,10]. The caller closes it. */
   public TFloat32 oneHot(int from, int to) {
     if (labels == null) {

@@ -1,7 +1,7 @@
 package io.digits.report;
 
+import io.digits.scoring.Scores;
 import io.digits.DigitsException;
-import io.digits.serving.Predictor;
 import java.util.Locale;
 
 /**
@@ -24,7 +24,7 @@ public record Evaluation(double loss, ConfusionMatrix confusion, ClassificationR
         throw new DigitsException("row " + (i + 1) + " has label " + labels[i] + ", but the model scores only "
             + classes + " classes");
       }
-      predicted[i] = Predictor.argMax(probabilities[i]);
+      predicted[i] = Scores.argMax(probabilities[i]);
     }
     ConfusionMatrix confusion = ConfusionMatrix.of(labels, predicted, classes);
     return new Evaluation(crossEntropy(labels, probabilities), confusion, ClassificationReport.of(confusion));

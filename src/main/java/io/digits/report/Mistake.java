@@ -1,6 +1,6 @@
 package io.digits.report;
 
-import io.digits.serving.Predictor;
+import io.digits.scoring.Scores;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,7 +13,7 @@ public record Mistake(int row, int label, int predicted, float confidence) {
   public static List<Mistake> worst(int[] labels, float[][] probabilities, int n) {
     List<Mistake> wrong = new ArrayList<>();
     for (int i = 0; i < labels.length; i++) {
-      int predicted = Predictor.argMax(probabilities[i]);
+      int predicted = Scores.argMax(probabilities[i]);
       if (predicted != labels[i]) {
         wrong.add(new Mistake(i, labels[i], predicted, probabilities[i][predicted]));
       }

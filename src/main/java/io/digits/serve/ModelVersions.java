@@ -1,7 +1,7 @@
 package io.digits.serve;
 
 import io.digits.DigitsException;
-import io.digits.serving.ModelLoader;
+import io.digits.scoring.ModelLoader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

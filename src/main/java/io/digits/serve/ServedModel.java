@@ -1,6 +1,6 @@
 package io.digits.serve;
 
-import io.digits.serving.ModelLoader;
+import io.digits.scoring.ModelLoader;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

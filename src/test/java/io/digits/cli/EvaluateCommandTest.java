@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.digits.data.Dataset;
 import io.digits.data.Split;
 import io.digits.report.Evaluation;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import io.digits.testing.SyntheticDigits;
 import java.awt.image.BufferedImage;
 import java.io.IOException;

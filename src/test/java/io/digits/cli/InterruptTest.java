@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.data.Dataset;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import io.digits.testing.CliRunner;
 import io.digits.testing.SyntheticDigits;
 import java.nio.file.Files;

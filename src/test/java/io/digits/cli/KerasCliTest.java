@@ -1,12 +1,13 @@
 package io.digits.cli;
 
+import io.digits.scoring.Scores;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.data.Dataset;
 import io.digits.keras.KerasFixtures;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import io.digits.testing.CliRunner;
 import io.digits.testing.SyntheticDigits;
 import java.io.IOException;
@@ -58,7 +59,7 @@ class KerasCliTest {
     List<String> lines = Files.readAllLines(submission);
     assertEquals("ImageId,Label", lines.get(0));
     for (int i = 0; i < expected.length; i++) {
-      assertEquals((i + 1) + "," + Predictor.argMax(expected[i]), lines.get(i + 1));
+      assertEquals((i + 1) + "," + Scores.argMax(expected[i]), lines.get(i + 1));
     }
   }
 
@@ -68,7 +69,7 @@ class KerasCliTest {
     float[][] expected = KerasFixtures.readCsv(file.resolveSibling("keras3_tiny_conv.keras.expected.csv"));
     int[] labels = new int[expected.length];
     for (int i = 0; i < labels.length; i++) {
-      labels[i] = i % 2 == 0 ? Predictor.argMax(expected[i]) : (Predictor.argMax(expected[i]) + 1) % 10;
+      labels[i] = i % 2 == 0 ? Scores.argMax(expected[i]) : (Scores.argMax(expected[i]) + 1) % 10;
     }
     Path csv = CliRunner.writeCsv(dir.resolve("labeled.csv"), new Dataset(SyntheticDigits.formula(16).pixels(), labels));
     CliRunner.Run r = CliRunner.digits("evaluate", "--model-dir", file.toString(), "--data", csv.toString(), "--json");

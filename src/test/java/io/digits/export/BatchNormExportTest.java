@@ -8,7 +8,7 @@ import io.digits.data.Dataset;
 import io.digits.model.Architecture;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import io.digits.testing.SyntheticDigits;
 import java.nio.file.Path;
 import java.util.ArrayList;

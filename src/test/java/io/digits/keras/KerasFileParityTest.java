@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.digits.data.Dataset;
 import io.digits.data.DigitCsv;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -15,7 +15,7 @@ import io.digits.model.Flatten;
 import io.digits.model.MaxPool2D;
 import io.digits.model.Padding;
 import io.digits.model.Sequential;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import io.digits.testing.SyntheticDigits;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.DigitsException;
 import io.digits.data.Dataset;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import io.digits.testing.SyntheticDigits;
 import io.digits.testing.TinyModels;
 import java.net.InetSocketAddress;

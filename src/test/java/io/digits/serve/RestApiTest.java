@@ -1,5 +1,6 @@
 package io.digits.serve;
 
+import io.digits.scoring.Scores;
 import static io.digits.serve.ServeFixture.get;
 import static io.digits.serve.ServeFixture.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.data.Dataset;
-import io.digits.serving.Predictor;
+import io.digits.scoring.Predictor;
 import io.digits.testing.SyntheticDigits;
 import io.digits.testing.TinyModels;
 import java.net.InetSocketAddress;
@@ -96,7 +97,7 @@ class RestApiTest {
       for (int i = 0; i < images.size(); i++) {
         assertEquals(List.of("class", "probabilities"), fieldNames(predictions.get(i)));
         assertClose(expected[i], predictions.get(i).get("probabilities"));
-        assertEquals(Predictor.argMax(expected[i]), predictions.get(i).get("class").asInt());
+        assertEquals(Scores.argMax(expected[i]), predictions.get(i).get("class").asInt());
       }
     }
   }
@@ -115,7 +116,7 @@ class RestApiTest {
       assertEquals(List.of("class", "probabilities"), fieldNames(outputs));
       for (int i = 0; i < images.size(); i++) {
         assertClose(expected[i], outputs.get("probabilities").get(i));
-        assertEquals(Predictor.argMax(expected[i]), outputs.get("class").get(i).asInt());
+        assertEquals(Scores.argMax(expected[i]), outputs.get("class").get(i).asInt());
       }
     }
   }

@@ -1,4 +1,4 @@
-package io.digits.serving;
+package io.digits.scoring;
 
 import io.digits.data.Dataset;
 import io.digits.model.Sequential;
@@ -53,9 +53,9 @@ public final class SequentialScorer implements ScoringModel {
   @Override
   public float[][] predict(Dataset images) {
     Shape shape = Shape.of(images.size(), Dataset.HEIGHT, Dataset.WIDTH, 1);
-    try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(Predictor.scaled(images, inputScale), true, false));
+    try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(images.scaled(inputScale), true, false));
         Result result = session.runner().feed(image, input).fetch(output).run()) {
-      return Predictor.rows((TFloat32) result.get(0));
+      return Scores.rows((TFloat32) result.get(0));
     }
   }
 

@@ -1,4 +1,4 @@
-package io.digits.serving;
+package io.digits.scoring;
 
 import io.digits.DigitsException;
 import io.digits.data.Dataset;
@@ -63,14 +63,14 @@ final class SavedModelScorer implements ScoringModel {
     int n = images.size();
     long[] dims = inputShape.asArray();
     dims[0] = n;
-    try (TFloat32 input = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(Predictor.scaled(images, inputScale), true, false));
+    try (TFloat32 input = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(images.scaled(inputScale), true, false));
         Result result = function.call(Map.of(inputName, input))) {
       Tensor out = result.get(outputName)
           .orElseThrow(() -> new DigitsException("signature output '" + outputName + "' missing from the result"));
       if (!(out instanceof TFloat32 scores) || scores.shape().numDimensions() != 2) {
         throw new DigitsException("output '" + outputName + "' is not a float32 [batch, classes] tensor");
       }
-      return Predictor.rows(scores);
+      return Scores.rows(scores);
     }
   }
 

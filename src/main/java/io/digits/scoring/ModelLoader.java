@@ -1,4 +1,4 @@
-package io.digits.serving;
+package io.digits.scoring;
 
 import io.digits.DigitsException;
 import java.io.IOException;

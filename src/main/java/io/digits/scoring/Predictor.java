@@ -1,13 +1,10 @@
-package io.digits.serving;
+package io.digits.scoring;
 
 import io.digits.data.Dataset;
 import io.digits.keras.KerasModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.stream.IntStream;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
 
 /**
  * The one way to score images with a model given by path: a Keras {@code .keras}/{@code .h5} file
@@ -60,42 +57,5 @@ public final class Predictor implements ScoringModel {
   @Override
   public void close() {
     model.close();
-  }
-
-  public static int argMax(float[] row) {
-    int best = 0;
-    for (int k = 1; k < row.length; k++) {
-      if (row[k] > row[best]) {
-        best = k;
-      }
-    }
-    return best;
-  }
-
-  /** Raw pixels divided by {@code scale}, row-major: a table of the 256 quotients, looked up per pixel. */
-  static float[] scaled(Dataset images, float scale) {
-    float[] quotient = new float[256];
-    for (int x = 0; x < 256; x++) {
-      quotient[x] = x / scale;
-    }
-    byte[] pixels = images.pixels();
-    float[] scaled = new float[pixels.length];
-    for (int i = 0; i < scaled.length; i++) {
-      scaled[i] = quotient[pixels[i] & 0xff];
-    }
-    return scaled;
-  }
-
-  /** A float32 [n, classes] tensor as one array per row. */
-  static float[][] rows(TFloat32 scores) {
-    int n = (int) scores.shape().size(0);
-    int classes = (int) scores.shape().size(1);
-    float[] flat = new float[n * classes];
-    scores.copyTo(DataBuffers.of(flat, false, false));
-    float[][] rows = new float[n][];
-    for (int i = 0; i < n; i++) {
-      rows[i] = Arrays.copyOfRange(flat, i * classes, (i + 1) * classes);
-    }
-    return rows;
   }
 }

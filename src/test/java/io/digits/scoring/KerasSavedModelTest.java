@@ -1,4 +1,4 @@
-package io.digits.serving;
+package io.digits.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.digits.serving;
+package io.digits.scoring;
 
 import io.digits.data.Dataset;
 

@@ -38,9 +38,10 @@ public record TrainConfig(
     };
   }
 
-  /** The scheduled learning rate of {@code epoch} (from 1). */
-  public float learningRate(int epoch) {
-    return (float) (learningRate * Math.pow(learningRateDecay, epoch - 1));
+  /** The learning rate of every step, for epochs of {@code stepsPerEpoch} steps. */
+  public LearningRateSchedule schedule(int stepsPerEpoch) {
+    return learningRateDecay == 1 ? LearningRateSchedule.constant(learningRate)
+        : LearningRateSchedule.exponentialStaircase(learningRate, stepsPerEpoch, learningRateDecay);
   }
 
   public TrainConfig withEpochs(int value) {

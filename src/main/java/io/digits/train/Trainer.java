@@ -10,8 +10,8 @@ import org.tensorflow.proto.ConfigProto;
 
 /**
  * Keras's {@code model.fit} for one model: per epoch a seeded shuffle of the training rows, steps of
- * {@code batchSize} (the last one partial, as Keras does) at the epoch's scheduled learning rate
- * (Keras's {@code LearningRateScheduler}), the running loss and accuracy of the epoch, then
+ * {@code batchSize} (the last one partial, as Keras does) at the scheduled learning rate of each step
+ * (Keras's {@code LearningRateSchedule}), the running loss and accuracy of the epoch, then
  * validation; stops early after an epoch whose training accuracy exceeds {@code stopAtAccuracy}
  * (the notebook's callback).
  */
@@ -70,6 +70,7 @@ public final class Trainer {
         firstEpoch = resume.epochsDone() + 1;
       }
       int steps = (train.size() + config.batchSize() - 1) / config.batchSize();
+      LearningRateSchedule schedule = config.schedule(steps);
       for (int epoch = firstEpoch; epoch <= config.epochs() && !stopped(history); epoch++) {
         long started = System.nanoTime();
         int[] order = order(train.size(), epoch);
@@ -77,11 +78,10 @@ public final class Trainer {
         double lossSum = 0;
         long correct = 0;
         int seen = 0;
-        float rate = config.learningRate(epoch);
         for (int step = 0; step < steps; step++) {
           int from = step * config.batchSize();
           int[] batch = Arrays.copyOfRange(order, from, Math.min(train.size(), from + config.batchSize()));
-          TrainingGraph.Metrics m = graph.step(batch, rate);
+          TrainingGraph.Metrics m = graph.step(batch, schedule.rate(graph.stepsTaken()));
           lossSum += m.loss() * m.count();
           correct += m.correct();
           seen += m.count();

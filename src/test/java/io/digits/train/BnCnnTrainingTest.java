@@ -40,8 +40,10 @@ class BnCnnTrainingTest {
     TrainConfig c = TrainConfig.defaults(Architecture.BN_CNN);
     assertEquals(Optimizer.Kind.ADAM, c.optimizer());
     assertEquals(0, c.stopAtAccuracy());
-    assertEquals(0.001f, c.learningRate(1));
-    assertEquals(0.001 * 0.9 * 0.9, c.learningRate(3), 1e-9);
+    int steps = 100;
+    assertEquals(0.001f, c.schedule(steps).rate(0));
+    assertEquals(0.001f, c.schedule(steps).rate(steps - 1));
+    assertEquals(0.001 * 0.9 * 0.9, c.schedule(steps).rate(2 * steps), 1e-9);
     assertEquals(TrainConfig.notebook(), TrainConfig.defaults(Architecture.DOUBLE_CONV), "the notebook's stay");
   }
 

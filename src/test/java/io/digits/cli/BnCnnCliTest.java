@@ -27,7 +27,7 @@ class BnCnnCliTest {
   }
 
   @Test
-  void trainsWithItsDefaultsUnlessOptionsSayOtherwise(@TempDir Path dir) throws IOException {
+  void wiresItsDefaultsIntoTheRunAndTrainingJson(@TempDir Path dir) throws IOException {
     Path train = dir.resolve("train.csv");
     CliRunner.writeCsv(train, SyntheticDigits.labeled(200, 3));
     Path models = dir.resolve("models");

@@ -46,15 +46,17 @@ class KerasParityTest {
   /**
    * From the same weights the loss is one forward pass in float32 (continuous: a flip at a kink
    * moves it by a rounding error only) whose sums run in a different order in each framework's
-   * kernels; each order rounds every operation correctly, so the two losses differ by a few rounding
-   * errors of the result: at most 2 ulps measured, on AVX-512, AVX2 and non-oneDNN kernels on both
-   * sides. 8 ulps of the float32 loss (4.8e-7 to 9.5e-7 relative) leaves room for other kernels and
-   * is far below what a different model gives.
+   * kernels. Each order rounds every operation correctly; the logits differ by rounding errors of
+   * their sums, and the loss, a mean over 32 rows of a smooth function of them, by a few ulps of
+   * its own: at most 2 measured, on AVX-512, AVX2 and non-oneDNN kernels on both sides. 8 ulps of
+   * the float32 loss (4.8e-7 to 9.5e-7 relative) leaves room for other kernels and is far below what
+   * a different model gives.
    */
   private static final int LOSS_ULPS = 8;
   /**
-   * A weight "lands on Keras's" within this: 0.1 % of an RMSprop step (at most lr*sqrt(10)). A
-   * learning rate 5 % off leaves 50-75 % of the weights elsewhere after the first step.
+   * A weight "lands on Keras's" within this: about 0.1 % of an RMSprop step (lr*g/sqrt(v), near
+   * lr = 1e-3; lr*sqrt(10) at most). A learning rate 5 % off leaves 50-75 % of the weights
+   * elsewhere after the first step.
    */
   private static final double WEIGHT_TOLERANCE = 1e-6;
   /**

@@ -484,7 +484,8 @@ vs 23 ms per step). Keras resolves `jit_compile` to False on CPU; TF Java runs i
 
 
 SERVE_CLIENTS = (1, 8, 32)
-SERVE_MODES = (("unbatched", ["--no-batching"]), ("batched", []))  # batched: TF Serving's default knobs
+# unbatched: the server before batching (8 worker threads, its default then); batched: today's defaults
+SERVE_MODES = (("unbatched", ["--no-batching", "--threads", "8"]), ("batched", []))
 
 
 def serve_load(base_path, csv, rounds, seconds, env, log):
@@ -538,7 +539,8 @@ export, started once per mode, and `bench/java/io/digits/bench/ServeLoad.java` i
 each sending one-image `:predict` requests back to back (2 s warm-up, then {serve['seconds']} s timed). The two modes
 alternate in each of {serve['rounds']} rounds, server and clients on the same 2 cores; medians of the rounds.
 Batched is `--batching` with TF Serving's defaults (max_batch_size 1000, batch_timeout_micros 0,
-num_batch_threads = CPUs); unbatched is `--no-batching`. Load average (1 min) {serve['load'][0][0]:.1f} at the start,
+num_batch_threads = CPUs; 64 HTTP threads); unbatched is `--no-batching --threads 8`, the server as it was before
+batching (8 worker threads; it now also runs a lone image as two rows, see the README). Load average (1 min) {serve['load'][0][0]:.1f} at the start,
 {serve['load'][1][0]:.1f} at the end: the machine was shared with other work.
 
 | clients | unbatched requests/s | p50 | p99 | batched requests/s | p50 | p99 | batched / unbatched |

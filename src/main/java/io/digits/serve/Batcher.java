@@ -27,7 +27,10 @@ final class Batcher implements Predictions {
   private final BatchingOptions options;
   private final Metrics metrics;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
+  // Two conditions, so that an arriving request wakes only the threads waiting for a batch to fill
+  // (batchTimeoutMicros > 0), not every thread waiting for its answer.
+  private final Condition filling = lock.newCondition();
+  private final Condition finished = lock.newCondition();
   private final ArrayDeque<Task> queue = new ArrayDeque<>();
   private int running; // batches in their session call
 
@@ -46,7 +49,7 @@ final class Batcher implements Predictions {
     lock.lock();
     try {
       queue.addLast(task);
-      changed.signalAll(); // a batch waiting to fill may be full now
+      filling.signalAll(); // a batch waiting to fill may be full now
       while (!task.done) {
         Task first = queue.peekFirst();
         long wait = first == null ? Long.MAX_VALUE
@@ -60,16 +63,17 @@ final class Batcher implements Predictions {
           } finally {
             lock.lock();
             running--;
-            changed.signalAll(); // answers are in, and a slot is free
+            finished.signalAll(); // answers are in, and a slot is free
+            filling.signalAll();
           }
         } else if (first != null && running < options.numBatchThreads()) {
           try {
-            changed.awaitNanos(wait);
+            filling.awaitNanos(wait);
           } catch (InterruptedException e) {
             interrupted = true; // the request is in a batch or will be: wait for its answer all the same
           }
         } else {
-          changed.awaitUninterruptibly();
+          finished.awaitUninterruptibly();
         }
       }
     } finally {

@@ -496,7 +496,7 @@ def serve_load(base_path, csv, rounds, seconds, env, log):
     load = [os.getloadavg()]
     for r in range(rounds):
         for mode, flags in SERVE_MODES:
-            with serving(base_path, flags, env) as port:
+            with Serving(base_path, flags, env) as port:
                 for clients in SERVE_CLIENTS:
                     result = run_json(["java", "-cp", JAVA_CP, "io.digits.bench.ServeLoad", str(port), base_path.name,
                                        str(csv), str(clients), "2", str(seconds)], env)
@@ -507,7 +507,7 @@ def serve_load(base_path, csv, rounds, seconds, env, log):
     return {"results": results, "rounds": rounds, "seconds": seconds, "load": load, "model": base_path.name}
 
 
-class serving:
+class Serving:
     """`java -jar target/digits.jar serve` on a free loopback port, for a with-block; stopped (Ctrl-C's path) after."""
 
     def __init__(self, base_path, flags, env):

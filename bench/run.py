@@ -259,6 +259,8 @@ def main():
     parser.add_argument("--out", default="BENCHMARKS.md")
     parser.add_argument("--rounds", type=int, default=3, help="alternated rounds per measurement")
     parser.add_argument("--quick", action="store_true", help="tiny step counts and 1 epoch: checks the harness")
+    parser.add_argument("--serve-only", metavar="BASE", type=Path,
+                        help="only the serve rows, against the model base folder BASE; replaces them in --out")
     args = parser.parse_args()
     data, py = Path(args.data), args.python
     rounds = 1 if args.quick else args.rounds
@@ -268,6 +270,12 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="digits-bench-"))
     started = datetime.datetime.now(datetime.timezone.utc)
     log = lambda text: print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+    if args.serve_only:
+        log("8. digits serve: load test on loopback, batched and unbatched")
+        serve = serve_load(args.serve_only.resolve(), data / "test.csv", rounds, 2 if args.quick else 5, env, log)
+        replace_section(Path(args.out), "## digits serve under load", serve_section(serve))
+        log(f"wrote the serve rows into {args.out}")
+        return
     try:
         info = machine(py)
         log(f"machine: {info['cpu']}, {info['nproc']} cores, load {info['load']}")
@@ -329,8 +337,8 @@ def main():
         stream = run_json(["bash", str(BENCH / "stream_predict.sh"), str(ours_model), str(work / "stream")], env,
                           timeout=1800)
 
-        log("8. digits serve: load test on loopback")
-        serve = serve_load(ours_model.parent, 2 if args.quick else 10, env)
+        log("8. digits serve: load test on loopback, batched and unbatched")
+        serve = serve_load(ours_model.parent, data / "test.csv", rounds, 2 if args.quick else 5, env, log)
 
         log("9. bn-cnn: launch to val_accuracy >= 0.995 (issue 8)")
         bn_cnn = time_to_accuracy(DIGITS + ["train", "--model", "bn-cnn", "--data", str(data / "train.csv"),
@@ -475,17 +483,88 @@ vs 23 ms per step). Keras resolves `jit_compile` to False on CPU; TF Java runs i
     return "\n".join(L) + "\n"
 
 
-def serve_load(base_path, seconds, env):
-    """ServeLoadTest (8 concurrent clients on loopback against `digits serve`'s server): its summary line."""
-    cmd = ["mvn", "-q", "-B", "test", "-Dtest=ServeLoadTest", "-Dsurefire.failIfNoSpecifiedTests=false",
-           f"-Dserve.bench.seconds={seconds}", f"-Dserve.bench.model={base_path}"]
-    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    # Maven may wrap the test's output in colour codes: take the line from its own words on
-    lines = [line[line.index("serve load:"):] for line in out.stdout.splitlines() if "serve load:" in line]
-    if out.returncode != 0 or not lines:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({out.returncode}):\n{(out.stdout + out.stderr)[-3000:]}")
-    return {"line": lines[-1],
-            "command": f"mvn -q -B test -Dtest=ServeLoadTest -Dserve.bench.seconds={seconds} -Dserve.bench.model=BASE"}
+SERVE_CLIENTS = (1, 8, 32)
+# unbatched: the server before batching (8 worker threads, its default then); batched: today's defaults
+SERVE_MODES = (("unbatched", ["--no-batching", "--threads", "8"]), ("batched", []))
+
+
+def serve_load(base_path, csv, rounds, seconds, env, log):
+    """`digits serve` unbatched and batched, alternated in each round, each under 1, 8 and 32 clients of
+    bench/java/io/digits/bench/ServeLoad.java (one image per request, keep-alive): its JSON results by mode
+    and client count, one per round."""
+    results = {mode: {c: [] for c in SERVE_CLIENTS} for mode, _ in SERVE_MODES}
+    load = [os.getloadavg()]
+    for r in range(rounds):
+        for mode, flags in SERVE_MODES:
+            with Serving(base_path, flags, env) as port:
+                for clients in SERVE_CLIENTS:
+                    result = run_json(["java", "-cp", JAVA_CP, "io.digits.bench.ServeLoad", str(port), base_path.name,
+                                       str(csv), str(clients), "2", str(seconds)], env)
+                    log(f"   round {r + 1}, {mode}, {clients} clients: {result['requests_s']:,.0f} requests/s, "
+                        f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
+                    results[mode][clients].append(result)
+    load.append(os.getloadavg())
+    return {"results": results, "rounds": rounds, "seconds": seconds, "load": load, "model": base_path.name}
+
+
+class Serving:
+    """`java -jar target/digits.jar serve` on a free loopback port, for a with-block; stopped (Ctrl-C's path) after."""
+
+    def __init__(self, base_path, flags, env):
+        self.cmd = DIGITS + ["serve", "--model-base-path", str(base_path), "--port", "0"] + flags
+        self.env = env
+
+    def __enter__(self):
+        self.process = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True)
+        for line in self.process.stdout:
+            found = re.search(r"REST API at http://127\.0\.0\.1:(\d+)/", line)
+            if found:
+                return int(found.group(1))
+        raise RuntimeError(f"{' '.join(self.cmd)} ended before listening (exit {self.process.wait()})")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def serve_section(serve):
+    """The serve rows: medians over the rounds, and the batched/unbatched ratio of each round at 32 clients."""
+    med = statistics.median
+    res = serve["results"]
+    L = [f"""## digits serve under load: batched and unbatched (issue 18)
+
+`python bench/run.py --serve-only BASE` (also part of `make bench`): `digits serve` on loopback with the double-conv
+export, started once per mode, and `bench/java/io/digits/bench/ServeLoad.java` in another JVM: N keep-alive clients
+each sending one-image `:predict` requests back to back (2 s warm-up, then {serve['seconds']} s timed). The two modes
+alternate in each of {serve['rounds']} rounds, server and clients on the same 2 cores; medians of the rounds.
+Batched is `--batching` with TF Serving's defaults (max_batch_size 1000, batch_timeout_micros 0,
+num_batch_threads = CPUs; 64 HTTP threads); unbatched is `--no-batching --threads 8`, the server as it was before
+batching (8 worker threads; it now also runs a lone image as two rows, see the README). Load average (1 min) {serve['load'][0][0]:.1f} at the start,
+{serve['load'][1][0]:.1f} at the end: the machine was shared with other work.
+
+| clients | unbatched requests/s | p50 | p99 | batched requests/s | p50 | p99 | batched / unbatched |
+|---|---|---|---|---|---|---|---|"""]
+    for c in SERVE_CLIENTS:
+        u, b = res["unbatched"][c], res["batched"][c]
+        ur, br = med([x["requests_s"] for x in u]), med([x["requests_s"] for x in b])
+        L.append(f"| {c} | {ur:,.0f} | {med([x['p50_ms'] for x in u]):.1f} ms | {med([x['p99_ms'] for x in u]):.1f} ms "
+                 f"| {br:,.0f} | {med([x['p50_ms'] for x in b]):.1f} ms | {med([x['p99_ms'] for x in b]):.1f} ms "
+                 f"| {br / ur:.2f}x |")
+    per_round = [b["requests_s"] / u["requests_s"] for u, b in zip(res["unbatched"][32], res["batched"][32])]
+    L.append(f"\nBatched / unbatched requests/s at 32 clients, round by round: {spread(per_round, 2)}.\n")
+    return "\n".join(L) + "\n"
+
+
+def replace_section(path, heading, text):
+    """Swaps the section starting with `heading` (up to the next `## `) in an existing BENCHMARKS.md, atomically."""
+    old = path.read_text()
+    start = old.index(heading)
+    end = old.find("\n## ", start + 1)
+    new = old[:start] + text.rstrip("\n") + ("\n" + old[end:] if end >= 0 else "\n")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(new)
+    os.replace(tmp, path)
 
 
 def own_rows(stream, serve, bn_cnn):
@@ -512,12 +591,7 @@ test.csv for comparison; peak resident memory from `/usr/bin/time`:
 | data/test.csv | {stream['rows_small']:,} | {stream['seconds_small']:.1f} s | {stream['peak_kib_small'] / 1024:,.0f} MiB |
 | generated | {stream['rows_big']:,} | {stream['seconds_big']:.1f} s | {stream['peak_kib_big'] / 1024:,.0f} MiB |
 
-## digits serve under load (issue 9)
-
-`{serve['command']}`: one JVM runs the server and the clients (one image per request, keep-alive):
-
-    {serve['line']}
-"""
+""" + serve_section(serve)
 
 
 def tta_cell(result):

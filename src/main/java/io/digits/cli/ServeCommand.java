@@ -66,7 +66,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--batch-timeout-micros", defaultValue = "0",
       description = "How long a batch that is not full waits for more requests (TF Serving's batch_timeout_micros;"
-          + " default: ${DEFAULT-VALUE}: a free batch thread takes what has queued).")
+          + " default: ${DEFAULT-VALUE}: a batch takes what queued while the previous ones ran).")
   long batchTimeoutMicros;
 
   @Option(names = "--num-batch-threads",

@@ -5,38 +5,38 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Gathers concurrent {@code :predict} requests into one session call, as TF Serving's
- * BasicBatchScheduler does: requests queue in arrival order; a batch thread takes the oldest
- * request and every later one that can share its call ({@link Rows.Key}) while the rows fit in
- * {@code maxBatchSize}; it waits for more only while the batch is not full and its oldest request
- * is younger than {@code batchTimeoutMicros}. A request of more rows than that runs alone (TF
- * Serving refuses it). The HTTP thread that asked waits for its rows.
+ * BasicBatchScheduler does: requests queue in arrival order; a batch takes the oldest request and
+ * every later one that can share its call ({@link Rows.Key}) while the rows fit in
+ * {@code maxBatchSize}; it waits for more only while it is not full and its oldest request is
+ * younger than {@code batchTimeoutMicros}; at most {@code numBatchThreads} batches run at once. A
+ * request of more rows than that runs alone (TF Serving refuses it).
+ *
+ * <p>The batches are run by the HTTP threads that wait for them, not by threads of their own: a
+ * waiting thread that finds a batch ready and a batch slot free runs it. Under light load a
+ * request so runs on its own thread at once, with no hand-over to another thread (a hand-over
+ * costs a scheduler wake-up, several milliseconds on a loaded machine); under load the requests
+ * that queued while the slots were busy run together.
  */
-final class Batcher implements Predictions, AutoCloseable {
+final class Batcher implements Predictions {
   private final BatchingOptions options;
   private final Metrics metrics;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
+  // Two conditions, so that an arriving request wakes only the threads waiting for a batch to fill
+  // (batchTimeoutMicros > 0), not every thread waiting for its answer.
+  private final Condition filling = lock.newCondition();
+  private final Condition finished = lock.newCondition();
   private final ArrayDeque<Task> queue = new ArrayDeque<>();
-  private final List<Thread> threads = new ArrayList<>();
-  private boolean closed;
+  private int running; // batches in their session call
 
   Batcher(BatchingOptions options, Metrics metrics) {
     this.options = options;
     this.metrics = metrics;
-    for (int i = 0; i < options.numBatchThreads(); i++) {
-      Thread t = new Thread(this::work, "batch-thread-" + i);
-      t.setDaemon(true);
-      t.start();
-      threads.add(t);
-    }
   }
 
   @Override
@@ -45,57 +45,47 @@ final class Batcher implements Predictions, AutoCloseable {
       return UNBATCHED.predict(model, signature, inputs);
     }
     Task task = new Task(Rows.key(model, signature, inputs), inputs, Rows.rows(inputs), System.nanoTime());
+    boolean interrupted = false;
     lock.lock();
     try {
-      if (closed) {
-        throw ServingException.unavailable("the server is shutting down");
-      }
       queue.addLast(task);
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    try {
-      return task.answer.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
-  }
-
-  private void work() {
-    List<Task> batch;
-    while ((batch = next()) != null) {
-      run(batch);
-    }
-  }
-
-  /** The next batch, or null once closed with nothing queued. */
-  private List<Task> next() {
-    lock.lock();
-    try {
-      while (true) {
+      filling.signalAll(); // a batch waiting to fill may be full now
+      while (!task.done) {
         Task first = queue.peekFirst();
-        if (first == null) {
-          if (closed) {
-            return null;
-          }
-          changed.awaitUninterruptibly();
-          continue;
-        }
-        long wait = first.queued + TimeUnit.MICROSECONDS.toNanos(options.batchTimeoutMicros()) - System.nanoTime();
-        if (wait > 0 && !closed && rowsLike(first) < options.maxBatchSize()) {
+        long wait = first == null ? Long.MAX_VALUE
+            : first.queued + TimeUnit.MICROSECONDS.toNanos(options.batchTimeoutMicros()) - System.nanoTime();
+        if (first != null && running < options.numBatchThreads() && (wait <= 0 || rowsLike(first) >= options.maxBatchSize())) {
+          List<Task> batch = take(first);
+          running++;
+          lock.unlock();
           try {
-            changed.awaitNanos(wait);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // only close() ends these threads; it empties the queue first
+            run(batch);
+          } finally {
+            lock.lock();
+            running--;
+            finished.signalAll(); // answers are in, and a slot is free
+            filling.signalAll();
           }
-          continue;
+        } else if (first != null && running < options.numBatchThreads()) {
+          try {
+            filling.awaitNanos(wait);
+          } catch (InterruptedException e) {
+            interrupted = true; // the request is in a batch or will be: wait for its answer all the same
+          }
+        } else {
+          finished.awaitUninterruptibly();
         }
-        return take(first);
       }
     } finally {
       lock.unlock();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
+    if (task.failure != null) {
+      throw task.failure;
+    }
+    return task.answer;
   }
 
   private int rowsLike(Task first) {
@@ -121,55 +111,49 @@ final class Batcher implements Predictions, AutoCloseable {
     return batch;
   }
 
+  /** Runs a batch outside the lock; each task's answer or failure is read under the lock, after. */
   private void run(List<Task> batch) {
     Rows.Key key = batch.get(0).key;
     metrics.batch(key.model().version(), batch.stream().mapToInt(t -> t.rows).sum());
     try {
       List<Map<String, HostTensor>> answers = Rows.run(key.model(), key.signature(), batch.stream().map(t -> t.inputs).toList());
       for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).answer.complete(answers.get(i));
+        batch.get(i).answer = answers.get(i);
       }
     } catch (RuntimeException e) {
       if (batch.size() == 1) {
-        batch.get(0).answer.completeExceptionally(e);
-        return;
-      }
-      // One request's values can fail the whole call (a NaN meeting CheckNumerics, an index out
-      // of range): each request runs again alone, so that only the bad one fails.
-      for (Task t : batch) {
-        try {
-          t.answer.complete(Rows.run(key.model(), key.signature(), List.of(t.inputs)).get(0));
-        } catch (RuntimeException alone) {
-          t.answer.completeExceptionally(alone);
+        batch.get(0).failure = e;
+      } else {
+        // One request's values can fail the whole call (a NaN meeting CheckNumerics, an index out
+        // of range): each request runs again alone, so that only the bad one fails.
+        for (Task t : batch) {
+          try {
+            t.answer = Rows.run(key.model(), key.signature(), List.of(t.inputs)).get(0);
+          } catch (RuntimeException alone) {
+            t.failure = alone;
+          }
         }
       }
-    }
-  }
-
-  /** Runs what is queued, then stops the batch threads. */
-  @Override
-  public void close() {
-    lock.lock();
-    try {
-      closed = true;
-      changed.signalAll();
     } finally {
-      lock.unlock();
-    }
-    for (Thread t : threads) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+      batch.forEach(t -> t.done = true);
     }
   }
 
-  private record Task(Rows.Key key, Map<String, HostTensor> inputs, int rows, long queued,
-      CompletableFuture<Map<String, HostTensor>> answer) {
+  /** A request in the queue; its answer or failure, written by the thread that runs its batch. */
+  private static final class Task {
+    final Rows.Key key;
+    final Map<String, HostTensor> inputs;
+    final int rows;
+    final long queued;
+    boolean done;
+    Map<String, HostTensor> answer;
+    RuntimeException failure;
+
     Task(Rows.Key key, Map<String, HostTensor> inputs, int rows, long queued) {
-      this(key, inputs, rows, queued, new CompletableFuture<>());
+      this.key = key;
+      this.inputs = inputs;
+      this.rows = rows;
+      this.queued = queued;
     }
   }
 }

@@ -35,33 +35,28 @@ public final class ModelServer implements AutoCloseable {
   private final HttpServer server;
   private final ThreadPoolExecutor workers;
   private final ThreadPoolExecutor overflow;
-  private final Batcher batcher;
 
-  private ModelServer(HttpServer server, ThreadPoolExecutor workers, ThreadPoolExecutor overflow, Batcher batcher) {
+  private ModelServer(HttpServer server, ThreadPoolExecutor workers, ThreadPoolExecutor overflow) {
     this.server = server;
     this.workers = workers;
     this.overflow = overflow;
-    this.batcher = batcher;
   }
 
   /** Listens as {@code options} say (port 0: any free port) and serves {@code versions}; warnings and errors go to {@code log}. */
   public static ModelServer start(ModelVersions versions, ServerOptions options, Consumer<String> log) {
     Metrics metrics = new Metrics(versions.name());
-    Batcher batcher = options.batching() == null ? null : new Batcher(options.batching(), metrics);
-    return start(versions, options, batcher == null ? Predictions.UNBATCHED : batcher, batcher, metrics, log);
+    Predictions predictions = options.batching() == null ? Predictions.UNBATCHED : new Batcher(options.batching(), metrics);
+    return start(versions, options, predictions, metrics, log);
   }
 
   /** With the predictions given: tests use it to make a request fail inside. */
-  static ModelServer start(ModelVersions versions, ServerOptions options, Predictions predictions, Batcher batcher,
-      Metrics metrics, Consumer<String> log) {
+  static ModelServer start(ModelVersions versions, ServerOptions options, Predictions predictions, Metrics metrics,
+      Consumer<String> log) {
     jdkSettings(options);
     HttpServer server;
     try {
       server = HttpServer.create(options.address(), 0);
     } catch (IOException e) {
-      if (batcher != null) {
-        batcher.close();
-      }
       throw new DigitsException("cannot listen on " + options.address().getHostString() + ":"
           + options.address().getPort() + ": " + e.getMessage(), e);
     }
@@ -75,7 +70,7 @@ public final class ModelServer implements AutoCloseable {
     context(server, Metrics.PATH, metrics);
     context(server, "/", new DrawingPage(versions.name()));
     server.start();
-    return new ModelServer(server, workers, overflow, batcher);
+    return new ModelServer(server, workers, overflow);
   }
 
   /** The warning for listening on an address other machines can reach (none for loopback). */
@@ -107,9 +102,6 @@ public final class ModelServer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-    if (batcher != null) {
-      batcher.close();
     }
   }
 

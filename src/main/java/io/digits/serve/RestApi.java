@@ -55,10 +55,15 @@ final class RestApi implements HttpHandler {
       status = 500;
       answer = error("Internal error; the server's log has the details");
     }
-    exchange.getRequestBody().close(); // what is left of a body nobody read is drained
     exchange.getResponseHeaders().set("Content-Type", "application/json");
+    if (status == 413) {
+      exchange.getResponseHeaders().set("Connection", "close"); // the rest of the body is not read
+    }
     exchange.sendResponseHeaders(status, answer.length);
     exchange.getResponseBody().write(answer);
+    // Sent before close(), which drains what is left of an unread body (up to 64 KiB, as long as
+    // the request timeout allows) before it finishes the answer.
+    exchange.getResponseBody().flush();
     exchange.close();
     if (call.predict) {
       metrics.request(call.version, status, (System.nanoTime() - start) / 1000);

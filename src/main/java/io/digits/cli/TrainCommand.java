@@ -90,6 +90,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "Continue the interrupted run of this --model in --output from its last finished epoch.")
   boolean resume;
 
+  @picocli.CommandLine.Mixin
+  EnsembleOptions ensemble;
+
   @Spec
   CommandSpec spec;
 
@@ -100,6 +103,11 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Architecture architecture = Architecture.byName(model);
+    if (ensemble.requested()) {
+      return new EnsembleTraining(ensemble, architecture, config(TrainConfig.defaults(architecture)), data,
+          validationSplit, seed, precision, precision.apply(device.sessionConfig()), output, version, overwrite,
+          resume, initFrom).call();
+    }
     Path base = output.resolve(architecture.cliName());
     Path checkpointFile = base.resolve(".checkpoint");
     Checkpoint resumeFrom = resume ? Checkpoint.load(checkpointFile) : null;

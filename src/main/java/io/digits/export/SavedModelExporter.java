@@ -48,6 +48,19 @@ public final class SavedModelExporter {
    */
   public static void export(Sequential model, Weights weights, Path versionDir, Map<String, byte[]> extras,
       boolean overwrite) {
+    writeVersion(versionDir, extras, overwrite, dir -> writeSavedModel(model, weights, dir));
+  }
+
+  /** Writes the SavedModel files of one version into an empty folder. */
+  interface SavedModelWriter {
+    void write(Path dir) throws IOException;
+  }
+
+  /**
+   * Writes a version folder atomically: {@code writer}'s SavedModel plus {@code extras} in
+   * {@code assets.extra/}, into a hidden temporary folder that is then renamed into place.
+   */
+  static void writeVersion(Path versionDir, Map<String, byte[]> extras, boolean overwrite, SavedModelWriter writer) {
     Path parent = versionDir.toAbsolutePath().getParent();
     if (Files.exists(versionDir) && !overwrite) {
       throw new DigitsException(versionDir + ": model version exists; pass --overwrite to replace it");
@@ -56,7 +69,7 @@ public final class SavedModelExporter {
     try {
       Files.createDirectories(parent);
       deleteTree(tmp);
-      writeSavedModel(model, weights, tmp);
+      writer.write(tmp);
       Path extra = Files.createDirectories(tmp.resolve(EXTRAS));
       for (Map.Entry<String, byte[]> e : extras.entrySet()) {
         Files.write(extra.resolve(e.getKey()), e.getValue());
@@ -90,12 +103,7 @@ public final class SavedModelExporter {
       Operand<TFloat32> probabilities =
           tf.withName(PROBABILITIES).identity(model.probabilities(tf, image, false));
       Operand<TInt64> classes = tf.withName(CLASS).math.argMax(probabilities, tf.constant(1), TInt64.class);
-      Signature signature = Signature.builder(SIGNATURE_KEY)
-          .methodName(METHOD_NAME)
-          .input(INPUT, image)
-          .output(PROBABILITIES, probabilities)
-          .output(CLASS, classes)
-          .build();
+      Signature signature = signature(SIGNATURE_KEY, image, probabilities, classes);
       try (Session session = new Session(graph)) {
         weights.assignTo(session, model.parameters());
         SavedModelBundle.exporter(dir.toString())
@@ -106,7 +114,19 @@ public final class SavedModelExporter {
     }
   }
 
-  static void deleteTree(Path dir) throws IOException {
+  /** A predict signature with this program's input and outputs. */
+  static Signature signature(String key, Placeholder<TFloat32> image, Operand<TFloat32> probabilities,
+      Operand<TInt64> classes) {
+    return Signature.builder(key)
+        .methodName(METHOD_NAME)
+        .input(INPUT, image)
+        .output(PROBABILITIES, probabilities)
+        .output(CLASS, classes)
+        .build();
+  }
+
+  /** Deletes a folder and everything in it; nothing if it does not exist. */
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

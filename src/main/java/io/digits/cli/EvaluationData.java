@@ -42,10 +42,22 @@ record EvaluationData(Dataset rows, String description) {
     Path file = Path.of(json.get("data").asText());
     double fraction = json.get("validation_split").asDouble();
     long seed = json.get("seed").asLong();
+    int folds = json.path("folds").asInt(0);
+    if (folds > 0 && json.has("members")) {
+      throw new DigitsException(info + ": the ensemble's members validated on " + folds
+          + " different folds, so every row trained some member; pass --data labeled.csv");
+    }
+    Dataset all = nonEmpty(DigitCsv.readLabeled(file), file);
+    if (folds > 0) {
+      int fold = json.path("fold").asInt();
+      Dataset held = Split.fold(all, folds, fold, seed).validation();
+      return new EvaluationData(held, String.format(Locale.ROOT,
+          "fold %d of %d of %s (%,d rows, seed %d, as train held out)", fold, folds, file, held.size(), seed));
+    }
     if (fraction == 0) {
       throw new DigitsException(info + ": the model was trained without a validation split; pass --data labeled.csv");
     }
-    Dataset validation = Split.of(nonEmpty(DigitCsv.readLabeled(file), file), fraction, seed).validation();
+    Dataset validation = Split.of(all, fraction, seed).validation();
     return new EvaluationData(validation, String.format(Locale.ROOT,
         "validation split of %s (%,d rows: validation_split %s, seed %d, as train held out)",
         file, validation.size(), json.get("validation_split").asText(), seed));

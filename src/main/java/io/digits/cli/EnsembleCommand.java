@@ -49,10 +49,7 @@ final class EnsembleCommand {
 
     @Override
     public Integer call() throws IOException {
-      if (output.getFileName() == null || !output.getFileName().toString().matches("\\d{1,18}")) {
-        throw new DigitsException(output + ": --output must end in an integer version folder, e.g. saved_models/"
-            + "bn-cnn-ensemble/1 (TF Serving only loads those)");
-      }
+      ConvertCommand.requireVersionFolder(output, "bn-cnn-ensemble");
       List<MemberExport> read = new ArrayList<>();
       for (Path dir : members) {
         read.add(MemberExport.read(dir));

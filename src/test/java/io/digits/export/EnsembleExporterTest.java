@@ -134,8 +134,7 @@ class EnsembleExporterTest {
   @Test
   void aMemberExportReadsBackAsItsWeights(@TempDir Path dir) throws Exception {
     Weights w = weights(Architecture.BN_CNN, 3);
-    Path version = dir.resolve("bn-cnn/1");
-    SavedModelExporter.export(Architecture.BN_CNN.create(), w, version,
+    SavedModelExporter.export(Architecture.BN_CNN.create(), w, dir.resolve("bn-cnn/1"),
         Map.of("training.json", "{\"model\": \"bn-cnn\", \"seed\": 2}".getBytes()), false);
     MemberExport read = MemberExport.read(dir.resolve("bn-cnn"));
     assertEquals(Architecture.BN_CNN, read.architecture());

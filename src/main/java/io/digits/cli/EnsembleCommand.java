@@ -1,6 +1,5 @@
 package io.digits.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.digits.DigitsException;
@@ -8,6 +7,7 @@ import io.digits.export.EnsembleExporter;
 import io.digits.export.MemberExport;
 import io.digits.export.SavedModelExporter;
 import io.digits.model.Architecture;
+import io.digits.train.Ensemble;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +54,8 @@ final class EnsembleCommand {
       for (Path dir : members) {
         read.add(MemberExport.read(dir));
       }
-      read.sort(Comparator.comparingInt(m -> m.training().path("member").asInt(Integer.MAX_VALUE)));
+      // members trained alone (number 0) keep their place after the numbered ones
+      read.sort(Comparator.comparingInt(m -> m.memberNumber() == 0 ? Integer.MAX_VALUE : m.memberNumber()));
       Architecture architecture = read.get(0).architecture();
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       List<Map<String, Object>> infos = new ArrayList<>();
@@ -64,18 +65,18 @@ final class EnsembleCommand {
           throw new DigitsException(m.dir() + ": a " + m.architecture().cliName() + " model; the other members are "
               + architecture.cliName());
         }
-        if (i > 0 && m.training().has("member") && m.training().get("member").equals(read.get(i - 1).training().get("member"))) {
+        if (i > 0 && m.memberNumber() > 0 && m.memberNumber() == read.get(i - 1).memberNumber()) {
           throw new DigitsException(m.dir() + " and " + read.get(i - 1).dir() + " are both member "
-              + m.training().get("member") + ": give each member once");
+              + m.memberNumber() + ": give each member once");
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> info = json.treeToValue(m.training(), Map.class);
+        Map<String, Object> info = json.treeToValue(m.member(), Map.class);
         Path history = m.dir().resolve(SavedModelExporter.EXTRAS).resolve("history.json");
-        JsonNode h = Files.isRegularFile(history) ? json.readTree(history.toFile()) : null;
-        infos.add(h == null ? info : EnsembleTraining.withHistory(info, json.treeToValue(h, Map.class)));
+        infos.add(EnsembleTraining.memberRecord(info, m.run(),
+            Files.isRegularFile(history) ? json.readValue(history.toFile(), Map.class) : null));
       }
       EnsembleExporter.export(architecture, read.stream().map(MemberExport::weights).toList(), tta, output,
-          Map.of("training.json", json.writeValueAsBytes(EnsembleTraining.ensembleInfo(architecture, tta, infos))),
+          Map.of(Ensemble.EXPORT_FILE, json.writeValueAsBytes(EnsembleTraining.ensembleInfo(architecture, tta, infos))),
           overwrite);
       System.out.printf("Saved %s: an ensemble of %d %s members%s%n", output, read.size(), architecture.cliName(),
           tta ? " with test-time augmentation" : "");

@@ -10,13 +10,10 @@ import io.digits.export.SavedModelExporter;
 import io.digits.model.Architecture;
 import io.digits.report.Evaluation;
 import io.digits.report.TrainingCurves;
-import io.digits.scoring.ModelLoader;
 import io.digits.scoring.Predictor;
-import io.digits.train.Checkpoint;
 import io.digits.train.Ensemble;
 import io.digits.train.History;
-import io.digits.train.Precision;
-import io.digits.train.TrainConfig;
+import io.digits.train.TrainingRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.tensorflow.proto.ConfigProto;
 
 /**
@@ -34,22 +30,36 @@ import org.tensorflow.proto.ConfigProto;
  * ({@link Ensemble}) and exports them as one SavedModel ({@link EnsembleExporter}), or, with
  * {@code --member}, one member as a model of its own for {@code digits ensemble merge}.
  * Interrupted, it resumes with {@code --resume} from the last finished member and epoch: the state
- * lives in {@code <output>/<name>/.ensemble/} until the export is written.
+ * lives in {@code <base>/.ensemble/} until the export is written.
+ *
+ * @param run the run the options describe (member 1's seed; its version is the next free one under {@code base})
+ * @param base {@link #base}: where the export's version folders go
  */
-record EnsembleTraining(
-    EnsembleOptions options, Architecture architecture, TrainConfig config, Path data, double validationSplit,
-    long seed, Precision precision, ConfigProto session, Path output, Long version, boolean overwrite,
-    boolean resume, Path initFrom) {
+record EnsembleTraining(EnsembleOptions options, Architecture architecture, TrainingRun run, Path base,
+    ConfigProto deviceConfig, boolean overwrite, boolean resume) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final String STATE = ".ensemble";
+  /** What the interrupted ensemble was, beside its member files. */
+  private static final String IDENTITY = "ensemble.json";
+
+  /** {@code <output>/<model>-ensemble}, or {@code <output>/<model>-member-I} with {@code --member I}. */
+  static Path base(Path output, Architecture architecture, EnsembleOptions options) {
+    return output.resolve(architecture.cliName() + (options.member != null ? "-member-" + options.member : "-ensemble"));
+  }
 
   int call() throws IOException {
     Ensemble ensemble = ensemble();
     Integer only = options.member;
     int[] members = only != null ? new int[] {only} : IntStream.rangeClosed(1, ensemble.members()).toArray();
-    Path base = output.resolve(architecture.cliName() + (only != null ? "-member-" + only : "-ensemble"));
-    Path state = base.resolve(".ensemble");
-    Path versionDir = base.resolve(Long.toString(resume ? resumedVersion(state) : newVersion(base)));
+    Path state = base.resolve(STATE);
+    Map<String, Object> identity = new LinkedHashMap<>();
+    identity.put("ensemble", ensemble.members());
+    identity.put("folds", ensemble.folds());
+    identity.put("member", only == null ? 0 : only);
+    identity.put("version", resume ? resumedVersion(state, identity) : run.version());
+    TrainingRun run = withVersion(((Number) identity.get("version")).longValue());
+    Path versionDir = base.resolve(Long.toString(run.version()));
     if (!resume && Files.exists(state)) {
       System.out.println("Starting anew: the interrupted ensemble in " + base + " is replaced (use --resume to continue it)");
       SavedModelExporter.deleteTree(state);
@@ -57,31 +67,28 @@ record EnsembleTraining(
     if (Files.exists(versionDir) && !overwrite) {
       throw new DigitsException(versionDir + ": model version exists; pass --overwrite to replace it");
     }
-    Dataset all = DigitCsv.readLabeled(data);
+    ConfigProto session = run.precision().apply(deviceConfig);
+    Files.createDirectories(state);
+    Files.write(state.resolve(IDENTITY), JSON.writeValueAsBytes(identity));
+    Dataset all = DigitCsv.readLabeled(Path.of(run.data()));
     System.out.printf(Locale.ROOT, "Training %s of %d %s on %s (%,d rows)%s%n",
-        only != null ? "member " + only : "an ensemble", ensemble.members(), architecture.cliName(), data,
+        only != null ? "member " + only : "an ensemble", ensemble.members(), architecture.cliName(), run.data(),
         all.size(), resume ? ", resuming" : "");
     Thread onInterrupt = new Thread(() -> System.err.println(
         "digits: interrupted; finished members and epochs are saved, continue with the same command and --resume"));
     Runtime.getRuntime().addShutdownHook(onInterrupt);
-    List<Ensemble.Member> trained = ensemble.train(members, config, all, session, state,
-        settings(versionDir), System.out, System.console() != null);
-
-    if (only != null) {
-      Ensemble.Member m = trained.get(0);
-      SavedModelExporter.export(architecture.create(), m.outcome().weights(), versionDir, Map.of(
-          "history.json", JSON.writeValueAsBytes(m.outcome().history().keras()),
-          "training.json", JSON.writeValueAsBytes(memberInfo(ensemble, m)),
-          "curves.png", TrainingCurves.png(m.outcome().history().keras())), overwrite);
-    } else {
-      List<Map<String, Object>> infos = new ArrayList<>();
-      trained.forEach(m -> infos.add(withHistory(memberInfo(ensemble, m), m.outcome().history())));
-      EnsembleExporter.export(architecture, trained.stream().map(m -> m.outcome().weights()).toList(), options.tta,
-          versionDir, Map.of("training.json", JSON.writeValueAsBytes(ensembleInfo(architecture, options.tta, infos))),
-          overwrite);
+    List<Ensemble.Member> trained;
+    try {
+      trained = ensemble.train(members, run, all, session, state, System.out, System.console() != null);
+      export(ensemble, trained, versionDir);
+      SavedModelExporter.deleteTree(state);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting (Ctrl-C): the hook runs, as it should
+      }
     }
-    SavedModelExporter.deleteTree(state);
-    Runtime.getRuntime().removeShutdownHook(onInterrupt);
     for (Ensemble.Member m : trained) {
       History.Epoch last = m.outcome().history().last();
       System.out.printf(Locale.ROOT, "Member %d (seed %d): %s%n", m.member(), m.seed(),
@@ -92,15 +99,35 @@ record EnsembleTraining(
     return 0;
   }
 
+  private void export(Ensemble ensemble, List<Ensemble.Member> trained, Path versionDir) throws IOException {
+    if (options.member != null) {
+      Ensemble.Member m = trained.get(0);
+      Map<String, Object> history = m.outcome().history().keras();
+      SavedModelExporter.export(architecture.create(), m.outcome().weights(), versionDir, Map.of(
+          "history.json", JSON.writeValueAsBytes(history),
+          TrainingRun.FILE_NAME, m.run().toJson(),
+          Ensemble.MEMBER_FILE, JSON.writeValueAsBytes(memberInfo(ensemble, m)),
+          "curves.png", TrainingCurves.png(history)), overwrite);
+      return;
+    }
+    List<Map<String, Object>> records = new ArrayList<>();
+    for (Ensemble.Member m : trained) {
+      records.add(memberRecord(memberInfo(ensemble, m), m.run(), m.outcome().history().keras()));
+    }
+    EnsembleExporter.export(architecture, trained.stream().map(m -> m.outcome().weights()).toList(), options.tta,
+        versionDir, Map.of(Ensemble.EXPORT_FILE, JSON.writeValueAsBytes(ensembleInfo(architecture, options.tta, records))),
+        overwrite);
+  }
+
   private Ensemble ensemble() {
     if (options.members == null) {
       throw new DigitsException("--folds, --member and --tta need --ensemble N");
     }
-    if (initFrom != null) {
+    if (run.initFrom() != null) {
       throw new DigitsException("--init-from fine-tunes one model; leave it out with --ensemble");
     }
-    Ensemble ensemble = new Ensemble(architecture, options.members, options.folds == null ? 0 : options.folds, seed,
-        validationSplit);
+    Ensemble ensemble = new Ensemble(architecture, options.members, options.folds == null ? 0 : options.folds,
+        run.config().seed(), run.validationSplit());
     if (options.member != null && (options.member < 1 || options.member > options.members)) {
       throw new DigitsException("--member must lie in 1.." + options.members);
     }
@@ -110,9 +137,30 @@ record EnsembleTraining(
     return ensemble;
   }
 
+  private TrainingRun withVersion(long version) {
+    return new TrainingRun(run.model(), run.data(), run.validationSplit(), run.precision(), version, run.initFrom(),
+        run.config());
+  }
+
+  /** The interrupted ensemble's version; it must be the ensemble these options describe. */
+  private static long resumedVersion(Path state, Map<String, Object> identity) throws IOException {
+    Path file = state.resolve(IDENTITY);
+    if (!Files.isRegularFile(file)) {
+      throw new DigitsException(state + ": no interrupted ensemble to resume (train without --resume)");
+    }
+    Map<?, ?> was = JSON.readValue(file.toFile(), Map.class);
+    for (String key : List.of("ensemble", "folds", "member")) {
+      if (!String.valueOf(was.get(key)).equals(String.valueOf(identity.get(key)))) {
+        throw new DigitsException("--resume: the interrupted ensemble had " + key + " " + was.get(key)
+            + "; resume with the same options, or train anew without --resume");
+      }
+    }
+    return ((Number) was.get("version")).longValue();
+  }
+
   /** The ensemble's accuracy on the validation rows all members share (none with folds or without a split). */
   private String sharedValidation(Ensemble ensemble, Dataset all, Path versionDir, boolean whole) {
-    if (!whole || ensemble.folds() > 0 || validationSplit == 0) {
+    if (!whole || ensemble.folds() > 0 || run.validationSplit() == 0) {
       return "";
     }
     Dataset validation = ensemble.split(all, 1).validation();
@@ -122,75 +170,43 @@ record EnsembleTraining(
     }
   }
 
-  /** What every member file of this run records; a resumed run must match it. */
-  private Map<String, Object> settings(Path versionDir) {
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("--data", data.toString());
-    s.put("--validation-split", validationSplit);
-    s.put("--seed", seed);
-    s.put("--ensemble", options.members);
-    s.put("--folds", options.folds == null ? 0 : options.folds);
-    s.put("--epochs", config.epochs());
-    s.put("--batch-size", config.batchSize());
-    s.put("--learning-rate", (double) config.learningRate());
-    s.put("--precision", precision.toString());
-    s.put("--model-version", Long.parseLong(versionDir.getFileName().toString()));
-    return s;
-  }
-
-  private long resumedVersion(Path state) throws IOException {
-    try (Stream<Path> files = Files.isDirectory(state) ? Files.list(state) : Stream.empty()) {
-      Path any = files.filter(f -> f.getFileName().toString().startsWith("member-")).findFirst()
-          .orElseThrow(() -> new DigitsException(state + ": no interrupted ensemble to resume (train without --resume)"));
-      return ((Number) Checkpoint.load(any).settings().get("--model-version")).longValue();
-    }
-  }
-
-  private long newVersion(Path base) {
-    if (version != null) {
-      return version;
-    }
-    return Files.isDirectory(base)
-        ? ModelLoader.newestVersion(base).map(p -> Long.parseLong(p.getFileName().toString()) + 1).orElse(1L) : 1L;
-  }
-
-  /** A member's {@code training.json}: train's fields, with {@code seed} the split's and the member's own beside. */
-  Map<String, Object> memberInfo(Ensemble ensemble, Ensemble.Member m) {
+  /**
+   * A member's place in its ensemble ({@code ensemble_member.json} of a member export): the split it
+   * validated on ({@code seed} is the split's, {@code member_seed} its own) and its last figures.
+   */
+  private Map<String, Object> memberInfo(Ensemble ensemble, Ensemble.Member m) {
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("model", architecture.cliName());
-    info.put("parameters", m.outcome().weights().count());
-    info.put("data", data.toString());
-    info.put("validation_split", validationSplit);
-    info.put("seed", seed);
+    info.put("data", run.data());
+    info.put("validation_split", run.validationSplit());
+    info.put("seed", ensemble.seed());
     info.put("ensemble", ensemble.members());
     info.put("member", m.member());
     info.put("member_seed", m.seed());
     info.put("folds", ensemble.folds());
     info.put("fold", m.fold());
     info.put("validation_rows", m.validationRows());
-    info.put("epochs_run", m.outcome().history().epochs().size());
-    info.put("batch_size", config.batchSize());
-    info.put("optimizer", config.optimizer().keras());
-    info.put("learning_rate", config.learningRate());
-    info.put("learning_rate_decay_per_epoch", config.learningRateDecay());
-    info.put("dropout", config.dropout());
-    info.put("precision", precision.toString());
-    info.put("stop_at_accuracy", config.stopAtAccuracy());
+    info.put("parameters", m.outcome().weights().count());
     if (m.outcome().history().hasValidation()) {
       info.put("val_accuracy", m.outcome().history().last().valAccuracy());
     }
     return info;
   }
 
-  static Map<String, Object> withHistory(Map<String, Object> memberInfo, Object history) {
-    Map<String, Object> m = new LinkedHashMap<>(memberInfo);
-    m.put("history", history instanceof History h ? h.keras() : history);
+  /** One entry of an ensemble's {@code members}: its place, its run, its history. */
+  static Map<String, Object> memberRecord(Map<String, Object> info, TrainingRun run, Object history)
+      throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>(info);
+    m.put("run", JSON.readValue(run.toJson(), Map.class));
+    if (history != null) {
+      m.put("history", history);
+    }
     return m;
   }
 
   /**
-   * The ensemble's {@code training.json}: the members' own records under {@code members}, and the
-   * split they share (data, validation_split, seed, folds) on top when they all agree, so that
+   * The ensemble's {@code ensemble.json}: the members' records under {@code members}, and the split
+   * they share (data, validation_split, seed, folds) on top when they all agree, so that
    * {@code evaluate} rebuilds the validation rows.
    */
   static Map<String, Object> ensembleInfo(Architecture architecture, boolean tta, List<Map<String, Object>> members) {
@@ -204,7 +220,7 @@ record EnsembleTraining(
         info.put(shared, members.get(0).get(shared));
       }
     }
-    info.put("parameters", members.stream().mapToLong(m -> ((Number) m.get("parameters")).longValue()).sum());
+    info.put("parameters", members.stream().mapToLong(m -> ((Number) m.getOrDefault("parameters", 0)).longValue()).sum());
     info.put("members", members);
     return info;
   }

@@ -7,7 +7,10 @@ import io.digits.model.Architecture;
 import io.digits.model.Parameters;
 import io.digits.model.Weights;
 import io.digits.scoring.ModelLoader;
+import io.digits.train.Ensemble;
+import io.digits.train.TrainingRun;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,33 +24,36 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * A single model exported by {@code digits train} (e.g. one ensemble member trained with
- * {@code --member}), read back for {@code digits ensemble merge}: its architecture and settings from
- * {@code assets.extra/training.json}, its weights from the SavedModel's variables.
+ * {@code --member}), read back for {@code digits ensemble merge}: its run from
+ * {@code assets.extra/training.json}, its place in the ensemble from {@code ensemble_member.json}
+ * (empty for a model trained alone), its weights from the SavedModel's variables.
  */
-public record MemberExport(Path dir, Architecture architecture, JsonNode training, Weights weights) {
+public record MemberExport(Path dir, Architecture architecture, TrainingRun run, JsonNode member, Weights weights) {
 
   public static MemberExport read(Path path) {
     Path dir = ModelLoader.resolve(path);
-    Path info = dir.resolve(SavedModelExporter.EXTRAS).resolve("training.json");
-    JsonNode training;
+    Path extras = dir.resolve(SavedModelExporter.EXTRAS);
+    if (Files.isRegularFile(extras.resolve(Ensemble.EXPORT_FILE))) {
+      throw new DigitsException(dir + ": an ensemble; merge the members it was made from");
+    }
+    TrainingRun run = TrainingRun.read(extras.resolve(TrainingRun.FILE_NAME));
+    Architecture architecture = Architecture.byName(run.model());
+    JsonNode member;
+    Path memberFile = extras.resolve(Ensemble.MEMBER_FILE);
     try {
-      training = new ObjectMapper().readTree(info.toFile());
+      member = Files.isRegularFile(memberFile) ? new ObjectMapper().readTree(memberFile.toFile())
+          : new ObjectMapper().createObjectNode();
     } catch (IOException e) {
-      throw new DigitsException(dir + ": no readable " + SavedModelExporter.EXTRAS
-          + "/training.json (members must be exports of digits train): " + e.getMessage(), e);
+      throw new DigitsException(memberFile + ": not JSON: " + e.getMessage(), e);
     }
-    if (!training.path("model").isTextual() || training.has("members")) {
-      throw new DigitsException(info + ": not a single model of digits train (need 'model'; an ensemble cannot be a member)");
-    }
-    Architecture architecture = Architecture.byName(training.get("model").asText());
     try (SavedModelBundle bundle = ModelLoader.open(dir)) {
-      return new MemberExport(dir, architecture, training, variables(bundle.session(), architecture, dir));
+      return new MemberExport(dir, architecture, run, member, variables(bundle.session(), architecture, dir));
     }
   }
 
-  /** The member's own seed, as training.json records it. */
-  public long seed() {
-    return training.path("seed").asLong();
+  /** Its member number in the ensemble it was trained for, or 0 for a model trained alone. */
+  public int memberNumber() {
+    return member.path("member").asInt(0);
   }
 
   /**

@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
 import org.tensorflow.proto.ConfigProto;
 
 /**
@@ -26,6 +24,10 @@ import org.tensorflow.proto.ConfigProto;
  * {@code (i-1) % K + 1} of scikit-learn's shuffled KFold and trains on the others.
  */
 public record Ensemble(Architecture architecture, int members, int folds, long seed, double validationSplit) {
+  /** Under an ensemble export's {@code assets.extra/}: the members, their runs and the split they share. */
+  public static final String EXPORT_FILE = "ensemble.json";
+  /** Under a member export's {@code assets.extra/} (beside its training.json): its place in the ensemble. */
+  public static final String MEMBER_FILE = "ensemble_member.json";
 
   public Ensemble {
     if (members < 1 || folds < 0 || folds == 1) {
@@ -47,20 +49,28 @@ public record Ensemble(Architecture architecture, int members, int folds, long s
   }
 
   /** What training gave for one member. */
-  public record Member(int member, long seed, int fold, int validationRows, Trainer.Outcome outcome) {}
+  public record Member(int member, long seed, int fold, int validationRows, TrainingRun run, Trainer.Outcome outcome) {}
+
+  /** Member {@code member}'s run: {@code run} with the member's seed (the split stays {@code run}'s). */
+  public TrainingRun memberRun(TrainingRun run, int member) {
+    return new TrainingRun(run.model(), run.data(), run.validationSplit(), run.precision(), run.version(),
+        run.initFrom(), run.config().withSeed(memberSeed(member)));
+  }
 
   /**
-   * Trains the listed {@code members} one after the other, checkpointing into {@code stateDir}:
-   * {@code member-i.checkpoint} after each epoch, {@code member-i.done} once a member is finished. A
-   * run that finds these files (a resumed one) goes on from them; each must record {@code settings}.
+   * Trains the listed {@code members} of {@code run} one after the other, checkpointing into
+   * {@code stateDir}: {@code member-i.checkpoint} after each epoch, {@code member-i.done} once a member
+   * is finished. A run that finds these files (a resumed one) goes on from them; each must hold the
+   * member's run.
    */
-  public List<Member> train(int[] members, TrainConfig config, Dataset all, ConfigProto session, Path stateDir,
-      Map<String, Object> settings, PrintStream out, boolean interactive) {
+  public List<Member> train(int[] members, TrainingRun run, Dataset all, ConfigProto session, Path stateDir,
+      PrintStream out, boolean interactive) {
     ProgressBar bar = new ProgressBar(out, interactive);
+    TrainConfig config = run.config();
     TimeLeft timeLeft = new TimeLeft(members.length * config.epochs());
     List<Member> trained = new ArrayList<>();
-    for (int k = 0; k < members.length; k++) {
-      int m = members[k];
+    for (int m : members) {
+      TrainingRun memberRun = memberRun(run, m);
       Path done = stateDir.resolve("member-" + m + ".done");
       Path checkpointFile = stateDir.resolve("member-" + m + ".checkpoint");
       Split split = split(all, m);
@@ -68,55 +78,50 @@ public record Ensemble(Architecture architecture, int members, int folds, long s
           m, this.members, memberSeed(m), split.train().size(), split.validation().size(),
           folds == 0 ? "" : " (fold " + fold(m) + " of " + folds + ")");
       if (Files.exists(done)) {
-        Checkpoint finished = load(done, settings);
+        TrainingState finished = load(done, memberRun);
         timeLeft.finished(finished.history(), config.epochs());
         out.println(title + ": finished before the interruption");
-        trained.add(new Member(m, memberSeed(m), fold(m), split.validation().size(),
+        trained.add(new Member(m, memberSeed(m), fold(m), split.validation().size(), memberRun,
             new Trainer.Outcome(finished.weights(), finished.history())));
         continue;
       }
       Trainer.Start start = Trainer.Start.fresh();
       if (Files.exists(checkpointFile)) {
-        Checkpoint resume = load(checkpointFile, settings);
+        TrainingState resume = load(checkpointFile, memberRun);
         timeLeft.finished(resume.history(), 0);
         start = Trainer.Start.resume(resume);
         title += ", resuming after epoch " + resume.epochsDone();
       }
       out.println(title);
-      Trainer.Outcome outcome = new Trainer(config.withSeed(memberSeed(m)), bar).fit(
-          architecture.create(config.dropout()), split.train(), split.validation(), session, start, settings,
+      Trainer.Outcome outcome = new Trainer(memberRun.config(), bar).fit(
+          architecture.create(config.dropout()), split.train(), split.validation(), session, start,
           state -> {
-            state.save(checkpointFile);
+            new Checkpoint(memberRun, state).save(checkpointFile);
             timeLeft.epochDone(state.history().last());
             out.println(timeLeft.describe(m, this.members));
           });
       timeLeft.memberDone(outcome.history(), config.epochs());
       // No optimizer state: a finished member is never trained further.
-      new Checkpoint(settings, outcome.history().epochs().size(), 0, outcome.history(), outcome.weights(),
-          new Weights(List.of())).save(done);
+      new Checkpoint(memberRun, new TrainingState(outcome.history().epochs().size(), 0, outcome.history(),
+          outcome.weights(), new Weights(List.of()))).save(done);
       try {
         Files.deleteIfExists(checkpointFile);
       } catch (IOException e) {
         throw new DigitsException(checkpointFile + ": cannot remove: " + e.getMessage(), e);
       }
-      trained.add(new Member(m, memberSeed(m), fold(m), split.validation().size(), outcome));
+      trained.add(new Member(m, memberSeed(m), fold(m), split.validation().size(), memberRun, outcome));
     }
     return trained;
   }
 
-  /** A member file of this run; one written with other settings is refused, naming the first that differs. */
-  private static Checkpoint load(Path file, Map<String, Object> settings) {
+  /** A member file of this run; one written by another run (other options) is refused. */
+  private static TrainingState load(Path file, TrainingRun expected) {
     Checkpoint c = Checkpoint.load(file);
-    for (Map.Entry<String, Object> e : settings.entrySet()) {
-      Object was = c.settings().get(e.getKey());
-      boolean same = was instanceof Number a && e.getValue() instanceof Number b
-          ? a.doubleValue() == b.doubleValue() : Objects.equals(String.valueOf(was), String.valueOf(e.getValue()));
-      if (!same) {
-        throw new DigitsException(file + ": the interrupted ensemble had " + e.getKey() + " " + was + ", not "
-            + e.getValue() + "; resume with the same options, or train anew without --resume");
-      }
+    if (!c.run().equals(expected)) {
+      throw new DigitsException(file + ": the interrupted ensemble was trained with other options (" + c.run()
+          + "); resume with the same options, or train anew without --resume");
     }
-    return c;
+    return c.state();
   }
 
   /** The time left for the whole ensemble: the epochs still to run times the mean epoch so far. */

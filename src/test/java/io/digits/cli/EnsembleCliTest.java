@@ -58,8 +58,8 @@ class EnsembleCliTest {
     return worst;
   }
 
-  private static JsonNode training(Path version) throws IOException {
-    return new ObjectMapper().readTree(version.resolve("assets.extra/training.json").toFile());
+  private static JsonNode extra(Path version, String file) throws IOException {
+    return new ObjectMapper().readTree(version.resolve("assets.extra").resolve(file).toFile());
   }
 
   @Test
@@ -72,7 +72,7 @@ class EnsembleCliTest {
     assertTrue(t.out().matches("(?s).*Member 3/3: 6 of 6 ensemble epochs done, about \\d+ (s|min) left.*"), t.out());
     assertTrue(t.out().contains("ensemble val_accuracy"), t.out());
     Path ensemble = out.resolve("simple-ensemble/1");
-    JsonNode info = training(ensemble);
+    JsonNode info = extra(ensemble, "ensemble.json");
     assertEquals(3, info.get("members").size());
     assertEquals(4, info.get("members").get(2).get("member_seed").asLong(), "member i trains with --seed + i - 1");
     assertEquals(2, info.get("seed").asLong(), "the split's seed, shared");
@@ -106,7 +106,9 @@ class EnsembleCliTest {
       ok(args(common, "--member", Integer.toString(m)));
       members.add(out.resolve("bn-cnn-member-" + m).toString());
     }
-    assertEquals(3, training(out.resolve("bn-cnn-member-2/1")).get("member_seed").asLong());
+    assertEquals(3, extra(out.resolve("bn-cnn-member-2/1"), "ensemble_member.json").get("member_seed").asLong());
+    assertEquals(3, extra(out.resolve("bn-cnn-member-2/1"), "training.json").get("config").get("seed").asLong(),
+        "the member's run, with its own seed");
     Path merged = out.resolve("merged/1");
     List<String> merge = new ArrayList<>(List.of("ensemble", "merge"));
     merge.addAll(members);
@@ -117,8 +119,8 @@ class EnsembleCliTest {
     for (String signature : List.of("serving_default", "member_1", "member_2")) {
       assertTrue(maxDifference(scores(single, signature), scores(merged, signature)) < 1e-5, signature);
     }
-    assertEquals(training(single).get("members").get(1).get("member_seed"),
-        training(merged).get("members").get(1).get("member_seed"));
+    assertEquals(extra(single, "ensemble.json").get("members").get(1).get("run"),
+        extra(merged, "ensemble.json").get("members").get(1).get("run"));
 
     CliRunner.Run twice = CliRunner.digits("ensemble", "merge", members.get(0), members.get(0), "--output",
         out.resolve("bad/1").toString());

@@ -12,6 +12,9 @@ import io.digits.model.Sequential;
 import io.digits.model.Weights;
 import io.digits.scoring.Predictor;
 import io.digits.testing.SyntheticDigits;
+import io.digits.train.Precision;
+import io.digits.train.TrainConfig;
+import io.digits.train.TrainingRun;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -131,11 +134,15 @@ class EnsembleExporterTest {
     assertTrue(Math.abs(plain[0][0] - expected[0][0]) > 1e-4, "the views change the output");
   }
 
+  private static byte[] run(Architecture a) {
+    return new TrainingRun(a.cliName(), "train.csv", 0.1, Precision.FLOAT32, 1, null, TrainConfig.defaults(a)).toJson();
+  }
+
   @Test
   void aMemberExportReadsBackAsItsWeights(@TempDir Path dir) throws Exception {
     Weights w = weights(Architecture.BN_CNN, 3);
     SavedModelExporter.export(Architecture.BN_CNN.create(), w, dir.resolve("bn-cnn/1"),
-        Map.of("training.json", "{\"model\": \"bn-cnn\", \"seed\": 2}".getBytes()), false);
+        Map.of("training.json", run(Architecture.BN_CNN)), false);
     MemberExport read = MemberExport.read(dir.resolve("bn-cnn"));
     assertEquals(Architecture.BN_CNN, read.architecture());
     assertEquals(w.values().size(), read.weights().values().size());
@@ -146,7 +153,7 @@ class EnsembleExporterTest {
 
     Path other = dir.resolve("simple/1");
     SavedModelExporter.export(Architecture.SIMPLE.create(), weights(Architecture.SIMPLE, 1), other,
-        Map.of("training.json", "{\"model\": \"bn-cnn\"}".getBytes()), false);
+        Map.of("training.json", run(Architecture.BN_CNN)), false);
     DigitsException e = assertThrows(DigitsException.class, () -> MemberExport.read(other));
     assertTrue(e.getMessage().contains("not a bn-cnn export of digits train: no variable bn-cnn/"), e.getMessage());
   }

@@ -51,7 +51,7 @@ public final class EnsembleExporter {
         Operand<TFloat32> input = tta ? TestTimeShifts.views(tf, image) : image;
         List<Sequential> models = new ArrayList<>();
         List<Operand<TFloat32>> memberProbabilities = new ArrayList<>();
-        List<SessionFunctionSpec> signatures = new ArrayList<>();
+        List<SignatureSpec> signatures = new ArrayList<>();
         for (int i = 1; i <= weights.size(); i++) {
           Ops member = tf.withSubScope(memberKey(i));
           Sequential model = architecture.create().build(member);
@@ -59,18 +59,18 @@ public final class EnsembleExporter {
           p = member.withName(SavedModelExporter.PROBABILITIES).identity(tta ? TestTimeShifts.average(member, p) : p);
           models.add(model);
           memberProbabilities.add(p);
-          signatures.add(new SessionFunctionSpec(memberKey(i), p, classes(member, p)));
+          signatures.add(new SignatureSpec(memberKey(i), p, classes(member, p)));
         }
         Operand<TFloat32> mean = tf.withName(SavedModelExporter.PROBABILITIES)
             .identity(tf.math.mean(tf.stack(memberProbabilities), tf.constant(0)));
-        signatures.add(0, new SessionFunctionSpec(SavedModelExporter.SIGNATURE_KEY, mean, classes(tf, mean)));
+        signatures.add(0, new SignatureSpec(SavedModelExporter.SIGNATURE_KEY, mean, classes(tf, mean)));
         try (Session session = new Session(graph)) {
           for (int i = 0; i < models.size(); i++) {
             weights.get(i).assignTo(session, models.get(i).parameters());
           }
           SavedModelBundle.Exporter exporter = SavedModelBundle.exporter(dir.toString())
               .withTags(SavedModelBundle.DEFAULT_TAG);
-          for (SessionFunctionSpec s : signatures) {
+          for (SignatureSpec s : signatures) {
             exporter.withFunction(SessionFunction.create(
                 SavedModelExporter.signature(s.key(), image, s.probabilities(), s.classes()), session));
           }
@@ -80,7 +80,7 @@ public final class EnsembleExporter {
     });
   }
 
-  private record SessionFunctionSpec(String key, Operand<TFloat32> probabilities, Operand<TInt64> classes) {}
+  private record SignatureSpec(String key, Operand<TFloat32> probabilities, Operand<TInt64> classes) {}
 
   private static Operand<TInt64> classes(Ops tf, Operand<TFloat32> probabilities) {
     return tf.withName(SavedModelExporter.CLASS).math.argMax(probabilities, tf.constant(1), TInt64.class);

@@ -8,6 +8,8 @@
      `digits inspect` and scored by `digits predict` like Keras's own predict (>= 99.9 %).
   c. Training parity: keras_parity.py's curve and states, then the Java KerasParityTest via Maven.
   d. Keras files: make_keras_files.py's .keras/.h5 files, then the Java KerasFileParityTest.
+  e. Ensembles: a `train --ensemble 2 --tta` export loads in Python, scores as Java does, and its
+     serving_default is the mean of its member_1/member_2 signatures.
 
 Prints one `PASS ...` / `FAIL ...` line per check and ends with `N passed, M failed`;
 exits 1 if anything failed.
@@ -190,6 +192,48 @@ def check_a(report, cli, args, x):
         report.run(f"{label} TF Serving REST body", check_rest_body, export, x)
 
 
+# ---- check e: an ensemble export (train --ensemble --tta) in Python ----------------------------
+
+
+def check_members_average(export, x):
+    """serving_default's probabilities are the mean of the member_i signatures' (one graph)."""
+    import tensorflow as tf
+
+    loaded = tf.saved_model.load(export)
+    keys = sorted(k for k in loaded.signatures.keys() if re.fullmatch(r"member_\d+", k))
+    expect(len(keys) == 2, f"expected signatures member_1, member_2; found {sorted(loaded.signatures.keys())}")
+    image = tf.constant(x)
+    members = np.mean([loaded.signatures[k](image=image)["probabilities"].numpy() for k in keys], axis=0)
+    ensemble = loaded.signatures["serving_default"](image=image)["probabilities"].numpy()
+    diff = float(np.max(np.abs(members - ensemble)))
+    # the mean of two float32 values in TF and in numpy: at most an ulp or so apart
+    expect(diff <= 1e-6, f"serving_default differs from the members' mean by {diff:.3g}")
+    return f"{len(keys)} members, max abs diff to their mean {diff:.3g}"
+
+
+def check_e(report, cli, args, x):
+    label = "e bn-cnn ensemble"
+    out_dir = os.path.join(args.work, "java_ensemble")
+    export = os.path.join(out_dir, "bn-cnn-ensemble", "1")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    trained = report.run(f"{label} java train", lambda: run_cli(cli, [
+        "train", "--model", "bn-cnn", "--ensemble", 2, "--tta", "--data", args.data, "--epochs", 1,
+        "--output", out_dir]) and export)
+    if not trained:
+        report.fail(f"{label} (remaining checks)", "skipped: no export")
+        return
+    report.run(f"{label} layout", check_layout, export)
+    sub = os.path.join(args.work, "java_ensemble_submission.csv")
+    probs = os.path.join(args.work, "java_ensemble_probs.csv")
+    predicted = report.run(f"{label} java predict", lambda: run_cli(cli, [
+        "predict", "--model-dir", export, "--input", args.data, "--output", sub,
+        "--probabilities", probs, "--limit", ROWS_A, "--ignore-labels"]) and "ok")
+    if predicted:
+        report.run(f"{label} python == java", check_probabilities, export, x, probs, sub)
+    report.run(f"{label} serving_default = members' mean", check_members_average, export, x)
+    report.run(f"{label} TF Serving REST body", check_rest_body, export, x)
+
+
 # ---- check b: Python -> Java -----------------------------------------------------------------
 
 
@@ -330,7 +374,7 @@ def parse_args(argv=None):
     p.add_argument("--work", default="build/interop", help="scratch folder (recreated parts only)")
     p.add_argument("--keras-epochs", type=int, default=2, help="epochs for make_keras_models.py (default 2)")
     p.add_argument("--keras-dir", help="reuse models already made by make_keras_models.py instead of training")
-    p.add_argument("--only", default="abcd", help="which checks to run, e.g. 'ab' (default abcd)")
+    p.add_argument("--only", default="abcde", help="which checks to run, e.g. 'ab' (default abcde)")
     return p.parse_args(argv)
 
 
@@ -350,6 +394,9 @@ def main(argv=None):
         check_c(report, args)
     if "d" in args.only:
         check_d(report, args)
+    if "e" in args.only:
+        x, _ = keras_io.load_csv(args.data, limit=ROWS_A)
+        check_e(report, cli, args, x)
     print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
 

@@ -34,10 +34,7 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (output.getFileName() == null || !output.getFileName().toString().matches("\\d{1,18}")) {
-      throw new DigitsException(output + ": --output must end in an integer version folder, e.g. saved_models/"
-          + "keras-cnn/1 (TF Serving only loads those)");
-    }
+    requireVersionFolder(output, "keras-cnn");
     KerasModel model = KerasModel.load(file);
     if (!model.classifier() || model.outputShape().size(1) != 10) {
       throw new DigitsException(file + ": the model gives " + model.outputShape()
@@ -53,5 +50,13 @@ final class ConvertCommand implements Callable<Integer> {
     SavedModelExporter.export(model.create(), model.weights(), output, Map.of("keras_source.json", json), overwrite);
     System.out.printf("Saved %s from %s (%s, %,d parameters)%n", output, file, model.description(), model.weights().count());
     return 0;
+  }
+
+  /** {@code --output} must be a version folder, {@code <name>/<integer>}: TF Serving only loads those. */
+  static void requireVersionFolder(Path output, String exampleName) {
+    if (output.getFileName() == null || !output.getFileName().toString().matches("\\d{1,18}")) {
+      throw new DigitsException(output + ": --output must end in an integer version folder, e.g. saved_models/"
+          + exampleName + "/1 (TF Serving only loads those)");
+    }
   }
 }

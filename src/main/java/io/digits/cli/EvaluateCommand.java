@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -65,6 +66,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     int[] labels = rows.rows().labels();
     Evaluation evaluation = Evaluation.of(labels, probabilities);
+    Map<String, Evaluation> members = MemberEvaluations.of(dir, rows.rows());
     List<Path> pictures = reportDir == null ? List.of()
         : writePictures(dir, evaluation, rows.rows(), Mistake.worst(labels, probabilities, mistakes));
 
@@ -79,16 +81,32 @@ final class EvaluateCommand implements Callable<Integer> {
       out.put("macro_avg", evaluation.report().macroAvg());
       out.put("weighted_avg", evaluation.report().weightedAvg());
       out.put("confusion_matrix", evaluation.confusion().counts());
+      if (!members.isEmpty()) {
+        List<Map<String, Object>> each = new ArrayList<>();
+        members.forEach((key, e) -> each.add(Map.of("signature", key, "loss", e.loss(), "accuracy", e.accuracy())));
+        out.put("members", each);
+      }
       out.put("pictures", pictures.stream().map(Path::toString).toList());
       System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
     } else {
       System.out.println("Model: " + described);
       System.out.println("Data:  " + rows.description());
       System.out.println();
+      System.out.print(members.isEmpty() ? "" : membersText(members, evaluation));
       System.out.print(evaluation.text());
       pictures.forEach(p -> System.out.println("Wrote " + p));
     }
     return 0;
+  }
+
+  /** One line per member of an ensemble export, then the ensemble's (whose full report follows). */
+  private static String membersText(Map<String, Evaluation> members, Evaluation ensemble) {
+    StringBuilder s = new StringBuilder("Members (each on its own; the ensemble averages their probabilities):\n");
+    members.forEach((key, e) -> s.append(String.format(Locale.ROOT, "  %-10s loss: %.4f - accuracy: %.4f%n",
+        key, e.loss(), e.accuracy())));
+    s.append(String.format(Locale.ROOT, "  %-10s loss: %.4f - accuracy: %.4f%n%n", "ensemble", ensemble.loss(),
+        ensemble.accuracy()));
+    return s.toString();
   }
 
   /** Draws every picture first, then writes them, so that a failing one leaves none behind. */

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
       EvaluateCommand.class,
       ShowCommand.class,
       ConvertCommand.class,
+      EnsembleCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })

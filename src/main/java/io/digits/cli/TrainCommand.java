@@ -92,6 +92,9 @@ final class TrainCommand implements Callable<Integer> {
       description = "Continue the interrupted run of this --model in --output from its last finished epoch.")
   boolean resume;
 
+  @picocli.CommandLine.Mixin
+  EnsembleOptions ensemble;
+
   @Spec
   CommandSpec spec;
 
@@ -107,6 +110,11 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Architecture architecture = Architecture.byName(model);
+    if (ensemble.requested()) {
+      Path ensembleBase = EnsembleTraining.base(output, architecture, ensemble);
+      return new EnsembleTraining(ensemble, architecture, newRun(architecture, ensembleBase), ensembleBase,
+          device.sessionConfig(), overwrite, resume).call();
+    }
     Path base = output.resolve(architecture.cliName());
     Path checkpointFile = base.resolve(".checkpoint");
     if (resume && initFrom != null) {

@@ -14,7 +14,11 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
+import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Writes a trained model as a TF Serving SavedModel (PRODUCT.md section 4): tag {@code serve},
@@ -45,6 +49,19 @@ public final class SavedModelExporter {
    */
   public static void export(Sequential model, Weights weights, Path versionDir, Map<String, byte[]> extras,
       boolean overwrite) {
+    writeVersion(versionDir, extras, overwrite, dir -> writeSavedModel(model, weights, dir));
+  }
+
+  /** Writes the SavedModel files of one version into an empty folder. */
+  interface SavedModelWriter {
+    void write(Path dir) throws IOException;
+  }
+
+  /**
+   * Writes a version folder atomically: {@code writer}'s SavedModel plus {@code extras} in
+   * {@code assets.extra/}, into a hidden temporary folder that is then renamed into place.
+   */
+  static void writeVersion(Path versionDir, Map<String, byte[]> extras, boolean overwrite, SavedModelWriter writer) {
     Path parent = versionDir.toAbsolutePath().getParent();
     if (Files.exists(versionDir) && !overwrite) {
       throw new DigitsException(versionDir + ": model version exists; pass --overwrite to replace it");
@@ -53,7 +70,7 @@ public final class SavedModelExporter {
     try {
       Files.createDirectories(parent);
       deleteTree(tmp);
-      writeSavedModel(model, weights, tmp);
+      writer.write(tmp);
       Path extra = Files.createDirectories(tmp.resolve(EXTRAS));
       for (Map.Entry<String, byte[]> e : extras.entrySet()) {
         Files.write(extra.resolve(e.getKey()), e.getValue());
@@ -81,12 +98,7 @@ public final class SavedModelExporter {
   private static void writeSavedModel(Sequential model, Weights weights, Path dir) throws IOException {
     try (Graph graph = new Graph()) {
       InferenceGraph inference = InferenceGraph.build(Ops.create(graph), model);
-      Signature signature = Signature.builder(SIGNATURE_KEY)
-          .methodName(METHOD_NAME)
-          .input(INPUT, inference.image())
-          .output(PROBABILITIES, inference.scores())
-          .output(CLASS, inference.classes())
-          .build();
+      Signature signature = signature(SIGNATURE_KEY, inference.image(), inference.scores(), inference.classes());
       try (Session session = new Session(graph)) {
         weights.assignTo(session, model.parameters());
         SavedModelBundle.exporter(dir.toString())
@@ -97,7 +109,19 @@ public final class SavedModelExporter {
     }
   }
 
-  static void deleteTree(Path dir) throws IOException {
+  /** A predict signature with this program's input and outputs. */
+  static Signature signature(String key, Placeholder<TFloat32> image, Operand<TFloat32> probabilities,
+      Operand<TInt64> classes) {
+    return Signature.builder(key)
+        .methodName(METHOD_NAME)
+        .input(INPUT, image)
+        .output(PROBABILITIES, probabilities)
+        .output(CLASS, classes)
+        .build();
+  }
+
+  /** Deletes a folder and everything in it; nothing if it does not exist. */
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }

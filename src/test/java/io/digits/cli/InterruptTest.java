@@ -23,11 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
 class InterruptTest {
 
   private static Process startTraining(Path data, Path output, Path log) throws Exception {
+    return start(log, "train", "--model", "double-conv", "--data", data.toString(), "--epochs", "6",
+        "--stop-at-accuracy", "0", "--output", output.toString());
+  }
+
+  private static Process start(Path log, String... args) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", classpath, Main.class.getName(), "train",
-        "--model", "double-conv", "--data", data.toString(), "--epochs", "6", "--stop-at-accuracy", "0",
-        "--output", output.toString()));
+    List<String> cmd = new ArrayList<>(List.of(java, "-cp", classpath, Main.class.getName()));
+    cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     return pb.start();
@@ -41,14 +45,7 @@ class InterruptTest {
     Path interrupted = dir.resolve("interrupted");
     Path checkpoint = interrupted.resolve("double-conv/.checkpoint");
 
-    Process p = startTraining(data, interrupted, dir.resolve("log.txt"));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!Files.exists(checkpoint) && p.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertTrue(p.isAlive(), "training still running after its first checkpoint: " + Files.readString(dir.resolve("log.txt")));
-    new ProcessBuilder("kill", interruptSignal(p.pid()), Long.toString(p.pid())).start().waitFor();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the signal stops training");
+    interruptOnceExists(startTraining(data, interrupted, dir.resolve("log.txt")), checkpoint, dir.resolve("log.txt"));
     String log = Files.readString(dir.resolve("log.txt"));
     assertTrue(log.contains("continue with: digits train --resume"), log);
     try (var entries = Files.list(interrupted.resolve("double-conv"))) {
@@ -66,9 +63,57 @@ class InterruptTest {
     assertEquals(0, CliRunner.digits("train", "--model", "double-conv", "--data", data.toString(), "--epochs", "6",
         "--stop-at-accuracy", "0", "--output", whole.toString()).code());
 
+    assertSameModel(whole.resolve("double-conv/1"), interrupted.resolve("double-conv/1"));
+  }
+
+  /** Waits for {@code file} to appear while {@code p} runs, then interrupts {@code p} as Ctrl-C would. */
+  private static void interruptOnceExists(Process p, Path file, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!Files.exists(file) && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertTrue(p.isAlive(), "training still running when " + file + " appeared: " + Files.readString(log));
+    new ProcessBuilder("kill", interruptSignal(p.pid()), Long.toString(p.pid())).start().waitFor();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the signal stops training");
+  }
+
+  @Test
+  void anInterruptedEnsembleResumesFromItsLastMemberAndEpoch(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("train.csv");
+    CliRunner.writeCsv(data, SyntheticDigits.labeled(3000, 8));
+    Path interrupted = dir.resolve("interrupted");
+    String[] args = {"train", "--model", "double-conv", "--ensemble", "2", "--data", data.toString(), "--epochs", "4",
+        "--stop-at-accuracy", "0", "--output", interrupted.toString()};
+    Path state = interrupted.resolve("double-conv-ensemble/.ensemble");
+    Path log = dir.resolve("log.txt");
+    // member 1 finished and member 2 one epoch in: the interruption lands inside member 2
+    interruptOnceExists(start(log, args), state.resolve("member-2.checkpoint"), log);
+    assertTrue(Files.readString(log).contains("continue with the same command and --resume"), Files.readString(log));
+    assertTrue(Files.exists(state.resolve("member-1.done")));
+    try (var entries = Files.list(interrupted.resolve("double-conv-ensemble"))) {
+      assertEquals(List.of(".ensemble"), entries.map(e -> e.getFileName().toString()).toList(), "no version folder");
+    }
+
+    List<String> again = new ArrayList<>(List.of(args));
+    again.add("--resume");
+    CliRunner.Run resumed = CliRunner.digits(again.toArray(String[]::new));
+    assertEquals(0, resumed.code(), resumed.err());
+    assertTrue(resumed.out().contains("Member 1/2 (seed 2): training on 2,700 rows, validating on 300: finished before"
+        + " the interruption"), resumed.out());
+    assertTrue(resumed.out().matches("(?s).*Member 2/2 .*, resuming after epoch [123]\\R.*"), resumed.out());
+    assertFalse(Files.exists(state), "the state is removed once the ensemble is exported");
+
+    Path whole = dir.resolve("whole");
+    args[args.length - 1] = whole.toString();
+    assertEquals(0, CliRunner.digits(args).code());
+    assertSameModel(whole.resolve("double-conv-ensemble/1"), interrupted.resolve("double-conv-ensemble/1"));
+  }
+
+  /** The resumed model scores as the uninterrupted one, within 1e-5 (oneDNN's run-to-run reduction order). */
+  private static void assertSameModel(Path whole, Path resumed) {
     Dataset images = SyntheticDigits.labeled(64, 10);
-    try (Predictor a = Predictor.open(interrupted.resolve("double-conv/1"), 255f);
-        Predictor b = Predictor.open(whole.resolve("double-conv/1"), 255f)) {
+    try (Predictor a = Predictor.open(resumed, 255f);
+        Predictor b = Predictor.open(whole, 255f)) {
       float[][] pa = a.predict(images);
       float[][] pb = b.predict(images);
       for (int i = 0; i < pa.length; i++) {

@@ -72,4 +72,41 @@ class SplitTest {
     assertThrows(DigitsException.class, () -> Split.of(indexed(10), -0.1, 2));
     assertThrows(DigitsException.class, () -> Split.of(indexed(1), 0.5, 2));
   }
+
+  @Test
+  void foldsPartitionTheRowsAsKFoldDoes() {
+    Dataset all = indexed(23);
+    int[] validatedIn = new int[23];
+    int[] trainedIn = new int[23];
+    int[] sizes = new int[5];
+    for (int fold = 1; fold <= 5; fold++) {
+      Split split = Split.fold(all, 5, fold, 2);
+      sizes[fold - 1] = split.validation().size();
+      assertEquals(23, split.train().size() + split.validation().size());
+      for (int i = 0; i < split.validation().size(); i++) {
+        validatedIn[originalRow(split.validation(), i)]++;
+        assertTrue(i == 0 || originalRow(split.validation(), i) > originalRow(split.validation(), i - 1),
+            "rows in file order");
+      }
+      for (int i = 0; i < split.train().size(); i++) {
+        trainedIn[originalRow(split.train(), i)]++;
+      }
+    }
+    assertEquals(java.util.List.of(5, 5, 5, 4, 4), java.util.Arrays.stream(sizes).boxed().toList(),
+        "the first n % k folds are one row longer");
+    for (int row = 0; row < 23; row++) {
+      assertEquals(1, validatedIn[row], "every row validates in exactly one fold");
+      assertEquals(4, trainedIn[row], "and trains in the others");
+    }
+    // fold 1 is permutation[:5] of np.random.RandomState(2).permutation(23), sorted
+    int[] permutation = new NumpyRandom(2).permutation(23);
+    int[] first = java.util.Arrays.copyOf(permutation, 5);
+    java.util.Arrays.sort(first);
+    Split one = Split.fold(all, 5, 1, 2);
+    for (int i = 0; i < 5; i++) {
+      assertEquals(first[i], originalRow(one.validation(), i));
+    }
+    assertThrows(DigitsException.class, () -> Split.fold(all, 5, 6, 2));
+    assertThrows(DigitsException.class, () -> Split.fold(all, 1, 1, 2));
+  }
 }

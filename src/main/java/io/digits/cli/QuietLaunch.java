@@ -108,8 +108,8 @@ final class QuietLaunch {
   /** Copies {@code in} to {@code out} line by line, byte for byte, without Abseil's INFO lines. */
   static void copyWithoutAbslInfo(InputStream in, OutputStream out) {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
-    // Byte by byte from the process's buffered stream: its read(byte[]) asks available() after
-    // reading, which throws once the child has exited, and the bytes just read would be lost.
+    // Byte by byte (stderr carries a few lines): with read(byte[]) the child's last line, written as
+    // it exited, was lost in one of our runs (cause not pinned down); read() has not lost one since.
     try (in) {
       for (int b; (b = in.read()) >= 0; ) {
         line.write(b);

@@ -3,34 +3,33 @@ SHELL := /bin/bash
 MODEL ?= double-conv
 JAR := target/digits.jar
 DIGITS := java -jar $(JAR)
-SHARED_DATA ?= ../shared/data
+# A folder holding train.csv.gz and test.csv.gz (byte-exact Kaggle files), if you have one.
+KAGGLE_DATA ?= ../shared/data
 VENV := .venv
 PYTHON := $(VENV)/bin/python
-# TensorFlow's native INFO lines are noise for a command-line user; warnings and errors still show.
-export TF_CPP_MIN_LOG_LEVEL ?= 1
 
 .PHONY: all build data train predict test venv interop e2e bench clean
 
 all: predict
 
+# .mvn/jvm.config sets -Djansi.noreset=true: Debian's Maven 3.8 (jansi 2.4 without its Linux native
+# part) otherwise writes colour resets (ESC[0m) even into a pipe or a log file.
 $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 	mvn -q -B package -DskipTests
 
 build: $(JAR)
 
-# data/ is git-ignored and filled from ../shared/data (byte-exact Kaggle files). Elsewhere, download
-# train.csv and test.csv from https://www.kaggle.com/c/digit-recognizer/data into data/.
+# data/ is git-ignored: download train.csv and test.csv from
+# https://www.kaggle.com/c/digit-recognizer/data into it, or let make unpack them from $(KAGGLE_DATA).
 data: data/train.csv data/test.csv
 
 data/%.csv:
+	$(if $(wildcard $(KAGGLE_DATA)/$*.csv.gz),,$(error $@ is missing: download $*.csv from https://www.kaggle.com/c/digit-recognizer/data into data/))
 	@mkdir -p data
-	@if [ -f $(SHARED_DATA)/$*.csv.gz ]; then \
-	  gunzip -c $(SHARED_DATA)/$*.csv.gz > $@.tmp && mv $@.tmp $@; \
-	else \
-	  echo "missing $@: download $*.csv from https://www.kaggle.com/c/digit-recognizer/data into data/" >&2; exit 1; \
-	fi
+	gunzip -c $(KAGGLE_DATA)/$*.csv.gz > $@.tmp && mv $@.tmp $@
 
-train: build data
+# data first: without the Kaggle files, make stops at once with one line saying where to get them.
+train: data build
 	$(DIGITS) train --model $(MODEL) --data data/train.csv --output saved_models
 
 predict: train

@@ -28,10 +28,16 @@ import picocli.CommandLine.Option;
     })
 public final class Main {
 
-  @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
+  @Option(names = "--verbose", description = "Print stack traces of errors, and TensorFlow's native INFO lines.",
+      scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
 
+  /** The command line: run in a child JVM that keeps TensorFlow's INFO lines quiet ({@link QuietLaunch}). */
   public static void main(String[] args) {
+    if (QuietLaunch.wanted(args)) {
+      System.exit(QuietLaunch.relaunch(args));
+    }
+    QuietLaunch.watchLauncher();
     System.exit(run(args));
   }
 

@@ -3,14 +3,16 @@ package io.digits.scoring;
 import io.digits.data.Dataset;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
+import io.digits.train.Precision;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -23,12 +25,13 @@ public final class SequentialScorer implements ScoringModel {
   private final Session session;
   private final Placeholder<TFloat32> image;
   private final Operand<TFloat32> output;
-  private final float inputScale;
   private final String description;
 
-  /** {@code model}: fresh and unbuilt; {@code description}: where it came from. */
-  public SequentialScorer(Sequential model, Weights weights, float inputScale, String description) {
-    this.inputScale = inputScale;
+  /**
+   * {@code model}: fresh and unbuilt; {@code precision}: the arithmetic the session runs it in;
+   * {@code description}: where it came from.
+   */
+  public SequentialScorer(Sequential model, Weights weights, Precision precision, String description) {
     this.graph = new Graph();
     Session opened = null;
     try {
@@ -36,7 +39,7 @@ public final class SequentialScorer implements ScoringModel {
       model.build(tf);
       image = tf.placeholder(TFloat32.class, Placeholder.shape(Sequential.INPUT_SHAPE));
       output = model.output(tf, image, false);
-      opened = new Session(graph);
+      opened = new Session(graph, precision.apply(ConfigProto.getDefaultInstance()));
       weights.assignTo(opened, model.parameters());
     } catch (RuntimeException e) {
       if (opened != null) {
@@ -51,9 +54,9 @@ public final class SequentialScorer implements ScoringModel {
   }
 
   @Override
-  public float[][] predict(Dataset images) {
-    Shape shape = Shape.of(images.size(), Dataset.HEIGHT, Dataset.WIDTH, 1);
-    try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(images.scaled(inputScale), true, false));
+  public float[][] predict(FloatDataBuffer images, long n) {
+    Shape shape = Shape.of(n, Dataset.HEIGHT, Dataset.WIDTH, 1);
+    try (TFloat32 input = TFloat32.tensorOf(shape, images);
         Result result = session.runner().feed(image, input).fetch(output).run()) {
       return Scores.rows((TFloat32) result.get(0));
     }

@@ -85,6 +85,30 @@ class PredictorPrecisionTest {
     }
   }
 
+  @Test
+  void predictAndEvaluateTakeThePrecision() throws IOException {
+    Path test = CliRunner.writeCsv(dir.resolve("test.csv"), new Dataset(images.pixels(), null));
+    Path labeled = CliRunner.writeCsv(dir.resolve("labeled.csv"), images);
+    for (String precision : new String[] {"float32", "mixed-bfloat16"}) {
+      Path out = dir.resolve(precision + ".csv");
+      CliRunner.Run run = CliRunner.digits("predict", "--model-dir", doubleConv.toString(), "--input", test.toString(),
+          "--output", out.toString(), "--precision", precision);
+      assertEquals(0, run.code(), run.err());
+      assertEquals(1001, Files.readAllLines(out).size());
+      CliRunner.Run evaluate = CliRunner.digits("evaluate", "--model-dir", doubleConv.toString(), "--data",
+          labeled.toString(), "--precision", precision);
+      assertEquals(0, evaluate.code(), evaluate.err());
+    }
+    long same = 0;
+    var a = Files.readAllLines(dir.resolve("float32.csv"));
+    var b = Files.readAllLines(dir.resolve("mixed-bfloat16.csv"));
+    for (int i = 0; i < a.size(); i++) {
+      same += a.get(i).equals(b.get(i)) ? 1 : 0;
+    }
+    assertTrue(same >= 1000, "submissions agree on only " + (same - 1) + " of 1000 rows");
+    assertEquals(2, CliRunner.digits("predict", "--model-dir", doubleConv.toString(), "--precision", "float8").code());
+  }
+
   private static void assertAgrees(Path model) {
     float[][] exact;
     float[][] mixed;

@@ -5,6 +5,8 @@ Subcommands (each prints its figures as one JSON line on stdout; bench/run.py re
   worker TRAIN_CSV               long-lived; answers stdin lines `train MODEL BATCH WARMUP STEPS PRECISION` with img/s of model.fit
   fit TRAIN_CSV EPOCHS [EXPORT]  the notebook's fit with validation each epoch, one line per epoch; then model.export
   predict MODEL_DIR TEST_CSV OUT score a SavedModel through its serving_default signature into a Kaggle submission
+  floats TEST_CSV OUT            test.csv's pixels /255 as raw float32 (row-major), the input of both sides' `infer`
+  infer MODEL_DIR FLOATS BATCH   in-process inference img/s from that file (the loop of `predict`, nothing else)
 """
 import json
 import os
@@ -113,11 +115,35 @@ def fit(path, epochs, export_dir=None):
         model.export(export_dir)
 
 
+def test_images(test_csv):
+    return (pd.read_csv(test_csv).values / 255.0).astype("float32").reshape(-1, 28, 28, 1)
+
+
+def floats(test_csv, output):
+    test_images(test_csv).astype("<f4").tofile(output + ".tmp")
+    os.replace(output + ".tmp", output)
+
+
+def infer(model_dir, floats_file, batch):
+    """Times the signature calls on batches of the shared float file, after the same warm-up as predict."""
+    import tensorflow as tf
+    serve = tf.saved_model.load(model_dir).signatures["serving_default"]
+    (input_name,) = serve.structured_input_signature[1].keys()
+    images = np.fromfile(floats_file, dtype="<f4").reshape(-1, 28, 28, 1)
+    for start in range(0, WARMUP_BATCHES * batch, batch):
+        serve(**{input_name: tf.constant(images[start:start + batch])})
+    timed_start = time.perf_counter()
+    for start in range(WARMUP_BATCHES * batch, len(images), batch):
+        (scores,) = serve(**{input_name: tf.constant(images[start:start + batch])}).values()
+        scores.numpy()
+    report(img_s=(len(images) - WARMUP_BATCHES * batch) / (time.perf_counter() - timed_start))
+
+
 def predict(model_dir, test_csv, output):
     import tensorflow as tf
     serve = tf.saved_model.load(model_dir).signatures["serving_default"]
     (input_name,) = serve.structured_input_signature[1].keys()
-    images = (pd.read_csv(test_csv).values / 255.0).astype("float32").reshape(-1, 28, 28, 1)
+    images = test_images(test_csv)
     labels = []
     timed_start = None
     for start in range(0, len(images), INFERENCE_BATCH):
@@ -143,5 +169,9 @@ if __name__ == "__main__":
         fit(args[0], int(args[1]), args[2] if len(args) > 2 else None)
     elif command == "predict":
         predict(*args)
+    elif command == "floats":
+        floats(*args)
+    elif command == "infer":
+        infer(args[0], args[1], int(args[2]))
     else:
         sys.exit(__doc__)

@@ -150,6 +150,58 @@ def throughput_rows(py, data, rounds, quick, env, djl_env, log_dir):
             w.close()
 
 
+def scoring_rows(py, data, ours_model, keras_model, rounds, env, work):
+    """Row 4: each side scores test.csv with its own 1-epoch export, whole command and in process, alternated
+    digits / Keras per round; the in-process loops read one raw float32 file of test.csv's pixels /255 written
+    once, so neither side parses or scales inside its timed loop. digits also scores with
+    --precision mixed-bfloat16 (the same export), and its classes are compared with float32's."""
+    floats = work / "test.f32"
+    subprocess.run([py, str(BENCH / "keras_bench.py"), "floats", str(data / "test.csv"), str(floats)], cwd=ROOT,
+                   env=env, check=True)
+    infer = lambda precision: run_json(["java", "-cp", JAVA_CP, "io.digits.bench.Infer", str(ours_model), str(floats),
+                                        "1000", precision], env)["img_s"]
+    predict = lambda out, *extra: timed(DIGITS + ["predict", "--model-dir", str(ours_model), "--input",
+                                                  str(data / "test.csv"), "--output", str(out), *extra], env)
+    r = {key: [] for key in ("predict_ours", "predict_bf16", "predict_theirs", "infer_ours", "infer_bf16",
+                             "infer_theirs")}
+    for _ in range(rounds):
+        r["predict_ours"].append(predict(work / "ours.csv"))
+        r["predict_bf16"].append(predict(work / "ours-bf16.csv", "--precision", "mixed-bfloat16"))
+        r["predict_theirs"].append(timed([py, str(BENCH / "keras_bench.py"), "predict", str(keras_model),
+                                          str(data / "test.csv"), str(work / "keras.csv")], env))
+        r["infer_ours"].append(infer("float32"))
+        r["infer_theirs"].append(run_json([py, str(BENCH / "keras_bench.py"), "infer", str(keras_model), str(floats),
+                                           "1000"], env)["img_s"])
+        r["infer_bf16"].append(infer("mixed-bfloat16"))
+    r["submissions"] = agreement(work / "ours.csv", work / "keras.csv")
+    r["bf16_agreement"] = agreement(work / "ours.csv", work / "ours-bf16.csv")[2]
+    return r
+
+
+def scoring_section(r, rounds):
+    """Row 4 as its own Markdown table, for `--only scoring`."""
+    med = statistics.median
+    L = ["| what | digits | Keras | ratio |", "|---|---|---|---|"]
+    p_ours, p_theirs = med([p[0] for p in r["predict_ours"]]), med([p[0] for p in r["predict_theirs"]])
+    L.append(f"| score test.csv into submission.csv, whole command, s (median of {rounds}) | {p_ours:.2f} | "
+             f"{p_theirs:.2f} | {ratio(p_ours, p_theirs, False)} |")
+    i_ours, i_theirs, i_bf16 = med(r["infer_ours"]), med(r["infer_theirs"]), med(r["infer_bf16"])
+    L.append(f"| inference in process, batch 1000, img/s (median of {rounds}) | {fmt(i_ours)} | {fmt(i_theirs)} | "
+             f"{ratio(i_ours, i_theirs, True)} |")
+    L.append(f"| inference, digits `--precision mixed-bfloat16` vs Keras float32, img/s | {fmt(i_bf16)} | "
+             f"{fmt(i_theirs)} | {ratio(i_bf16, i_theirs, True)} |")
+    rss_ours, rss_theirs = max(p[1] for p in r["predict_ours"]), max(p[1] for p in r["predict_theirs"])
+    L.append(f"| peak RSS of predict test.csv, MiB (highest of {rounds}) | {rss_ours:,.0f} | {rss_theirs:,.0f} | "
+             f"{ratio(rss_ours, rss_theirs, False)} |")
+    L.append("")
+    L.append(f"Every sample (alternated per round): inference digits float32 {spread(r['infer_ours'])}, "
+             f"digits mixed-bfloat16 {spread(r['infer_bf16'])}, Keras float32 {spread(r['infer_theirs'])} img/s; "
+             f"whole command digits {spread([p[0] for p in r['predict_ours']], 2)} s, digits mixed-bfloat16 "
+             f"{spread([p[0] for p in r['predict_bf16']], 2)} s, Keras {spread([p[0] for p in r['predict_theirs']], 2)} s. "
+             f"mixed-bfloat16 classes agree with float32's on {100 * r['bf16_agreement']:.2f} % of test.csv.")
+    return "\n".join(L) + "\n"
+
+
 def time_to_accuracy(cmd, env, timeout, target=TARGET_ACCURACY):
     """Launches a training process and watches its per-epoch lines: wall seconds from launch to the
     end of the first epoch whose val_accuracy >= target, then kills it."""
@@ -270,7 +322,19 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny step counts and 1 epoch: checks the harness")
     parser.add_argument("--serve-only", metavar="BASE", type=Path,
                         help="only the serve rows, against the model base folder BASE; replaces them in --out")
+    parser.add_argument("--only", choices=["scoring"],
+                        help="only row 4 (scoring), with --ours/--keras exports given; prints Markdown, writes nothing")
+    parser.add_argument("--ours", help="--only scoring: digits' double-conv export (a version folder)")
+    parser.add_argument("--keras", help="--only scoring: Keras's double-conv export")
     args = parser.parse_args()
+    if args.only == "scoring":
+        with tempfile.TemporaryDirectory(prefix="digits-bench-") as work:
+            print(f"load at start: {os.getloadavg()}", file=sys.stderr)
+            section = scoring_section(scoring_rows(args.python, Path(args.data), Path(args.ours), Path(args.keras),
+                                                   args.rounds, quiet_env(), Path(work)), args.rounds)
+            print(f"load at end: {os.getloadavg()}", file=sys.stderr)
+            print(section)
+        return
     data, py = Path(args.data), args.python
     rounds = 1 if args.quick else args.rounds
     env = quiet_env()
@@ -320,18 +384,8 @@ def main():
                               str(work / "keras" / "1")], env)
 
         log("4. scoring test.csv (whole command, alternating), inference img/s")
-        ours_model, keras_model = work / "ours" / "double-conv" / "1", work / "keras" / "1"
-        predict_ours, predict_theirs, infer_ours, infer_theirs = [], [], [], []
-        for _ in range(rounds):
-            predict_ours.append(timed(DIGITS + ["predict", "--model-dir", str(ours_model), "--input",
-                                                str(data / "test.csv"), "--output", str(work / "ours.csv")], env))
-            wall, rss, out = timed([py, str(BENCH / "keras_bench.py"), "predict", str(keras_model),
-                                    str(data / "test.csv"), str(work / "keras.csv")], env)
-            predict_theirs.append((wall, rss))
-            infer_theirs.append(last_json(out.splitlines(), ["keras_bench.py predict"])["img_s"])
-            infer_ours.append(run_json(["java", "-cp", JAVA_CP, "io.digits.bench.Infer", str(ours_model),
-                                        str(data / "test.csv"), "1000"], env)["img_s"])
-        rows_ours, rows_theirs, agree = agreement(work / "ours.csv", work / "keras.csv")
+        scoring = scoring_rows(py, data, work / "ours" / "double-conv" / "1", work / "keras" / "1", rounds, env, work)
+        ours_model = work / "ours" / "double-conv" / "1"
 
         log("JMH: CSV reader")
         jmh_json = work / "jmh.json"
@@ -362,8 +416,7 @@ def main():
         }
 
         text = report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl_inference,
-                      djl_blocked, tta_ours, tta_theirs, train_ours, train_theirs, predict_ours,
-                      predict_theirs, infer_ours, infer_theirs, (rows_ours, rows_theirs, agree), peak, jmh)
+                      djl_blocked, tta_ours, tta_theirs, train_ours, train_theirs, scoring, peak, jmh)
         text += own_rows(stream, serve, bn_cnn)
         out = Path(args.out)
         tmp = out.with_name(out.name + ".tmp")
@@ -375,9 +428,10 @@ def main():
 
 
 def report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl_inference, djl_blocked,
-           tta_ours, tta_theirs, train_ours, train_theirs, predict_ours, predict_theirs, infer_ours, infer_theirs,
-           submissions, peak, jmh):
+           tta_ours, tta_theirs, train_ours, train_theirs, scoring, peak, jmh):
     med = statistics.median
+    predict_ours, predict_theirs = scoring["predict_ours"], scoring["predict_theirs"]
+    infer_ours, infer_theirs, infer_bf16 = scoring["infer_ours"], scoring["infer_theirs"], scoring["infer_bf16"]
     L = []
     L.append("# Benchmarks: digits vs Keras (and DJL) on this machine\n")
     L.append(f"Written by `make bench` (bench/run.py) on {started:%Y-%m-%d %H:%M} UTC"
@@ -419,6 +473,9 @@ def report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl
     i_ours, i_theirs = med(infer_ours), med(infer_theirs)
     L.append(f"| 4 | inference, double-conv, batch 1000, img/s (median of {rounds}) | {fmt(i_ours)} | {fmt(i_theirs)} | "
              f"{ratio(i_ours, i_theirs, True)} | {fmt(med(djl_inference)) if djl_inference else 'blocked: ' + str(djl_blocked)} |")
+    L.append(f"| 4b | inference, double-conv, batch 1000, img/s, digits `--precision mixed-bfloat16` vs Keras float32 "
+             f"(median of {rounds}; classes agree with float32 on {100 * scoring['bf16_agreement']:.2f} % of test.csv) | "
+             f"{fmt(med(infer_bf16))} | {fmt(i_theirs)} | {ratio(med(infer_bf16), i_theirs, True)} | |")
     L.append(f"| 5 | peak RSS, train double-conv 1 epoch + export | {train_ours[1]:,.0f} MiB | {train_theirs[1]:,.0f} MiB | "
              f"{ratio(train_ours[1], train_theirs[1], False)} | |")
     rss_ours, rss_theirs = max(p[1] for p in predict_ours), max(p[1] for p in predict_theirs)
@@ -449,9 +506,10 @@ def report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl
         L.append(f"| train {model} b{batch} | {spread(samples[('digits', model, batch)])} | "
                  f"{spread(samples[('keras', model, batch)])} | {spread(samples.get(('djl', model, batch), []))} |")
     L.append(f"| inference double-conv b1000 | {spread(infer_ours)} | {spread(infer_theirs)} | {spread(djl_inference or [])} |")
+    L.append(f"| inference double-conv b1000, digits mixed-bfloat16 | {spread(infer_bf16)} | | |")
     L.append(f"| predict whole command, s | {spread([p[0] for p in predict_ours], 2)} | "
              f"{spread([p[0] for p in predict_theirs], 2)} | |")
-    rows_ours, rows_theirs, agree = submissions
+    rows_ours, rows_theirs, agree = scoring["submissions"]
     L.append(f"\nSubmissions: digits wrote {rows_ours:,} rows, Keras {rows_theirs:,}; the two 1-epoch models "
              f"(trained separately) agree on {100 * agree:.1f} % of test.csv.\n")
 
@@ -482,8 +540,12 @@ def report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl
 4. `java -jar target/digits.jar predict --model-dir M --input data/test.csv --output submission.csv` vs
    `bench/keras_bench.py predict M data/test.csv submission.csv` (tf.saved_model.load, signature serving_default,
    batches of 1000, CSV written by pandas), each scoring its own side's 1-epoch export from row 5. Inference
-   img/s: digits from `io.digits.bench.Infer M data/test.csv 1000` (Predictor, what predict calls), Keras from the
-   timed loop inside the predict script; the first 3 batches are warm-up in both (graph tracing, JIT).
+   img/s in process, both sides from one raw float32 file of test.csv's pixels /255 written once by
+   `keras_bench.py floats` (no CSV parsing or scaling in either timed loop): digits `io.digits.bench.Infer M
+   test.f32 1000 PRECISION` (Predictor, what predict calls), Keras `keras_bench.py infer M test.f32 1000`
+   (signature calls on numpy slices); the first 3 batches are warm-up in both (graph tracing, JIT); the
+   sides alternate per round. 4b: the same Infer with `mixed-bfloat16`, and `digits predict --precision
+   mixed-bfloat16` whose submission is compared with float32's.
 5. `/usr/bin/time -v` Maximum resident set size of `digits train --epochs 1` + export vs `keras_bench.py fit
    data/train.csv 1 EXPORT_DIR` (model.export), and of the predict commands of row 4.
 6. FLOPs from the layer shapes (conv 2*H*W*kh*kw*cin*cout, dense 2*in*out; training taken as 3x forward) times

@@ -1,6 +1,7 @@
 package io.digits.scoring;
 
 import io.digits.DigitsException;
+import io.digits.train.Precision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.ConfigProto;
 
 /**
  * Finds and opens a SavedModel: a version folder ({@code saved_model.pb} inside), or a TF Serving
@@ -44,11 +46,22 @@ public final class ModelLoader {
     }
   }
 
-  /** Opens the SavedModel in {@code dir} (see {@link #resolve}) with the {@code serve} tag. */
+  /** Opens the SavedModel in {@code dir} (see {@link #resolve}) with the {@code serve} tag, in float32. */
   public static SavedModelBundle open(Path dir) {
+    return open(dir, Precision.FLOAT32);
+  }
+
+  /**
+   * The same, its session running in {@code precision}: {@code MIXED_BFLOAT16} has TF rewrite the
+   * loaded graph to compute in bfloat16 (inputs and outputs stay float32), whoever wrote it.
+   */
+  public static SavedModelBundle open(Path dir, Precision precision) {
     Path model = resolve(dir);
     try {
-      return SavedModelBundle.load(model.toString(), SavedModelBundle.DEFAULT_TAG);
+      return SavedModelBundle.loader(model.toString())
+          .withTags(SavedModelBundle.DEFAULT_TAG)
+          .withConfigProto(precision.apply(ConfigProto.getDefaultInstance()))
+          .load();
     } catch (TensorFlowException | IllegalArgumentException e) {
       String why = firstLine(e.getMessage());
       if (why.contains("Could not find meta graph def matching supplied tags")) {

@@ -1,7 +1,7 @@
 package io.digits.scoring;
 
 import io.digits.DigitsException;
-import io.digits.data.Dataset;
+import io.digits.train.Precision;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,11 +9,10 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
-import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 
@@ -25,48 +24,48 @@ import org.tensorflow.types.TFloat32;
 final class SavedModelScorer implements ScoringModel {
 
   private final SavedModelBundle bundle;
-  private final SessionFunction function;
   private final String signatureKey;
   private final String inputName;
   private final Shape inputShape;
   private final String outputName;
-  private final float inputScale;
+  /** Graph tensors ({@code op:index}) behind the signature's input and probability output. */
+  private final String inputTensor;
+  private final String outputTensor;
 
-  private SavedModelScorer(SavedModelBundle bundle, Path dir, float inputScale) {
+  private SavedModelScorer(SavedModelBundle bundle, Path dir) {
     this.bundle = bundle;
-    this.inputScale = inputScale;
     Signature signature = servingSignature(bundle, dir);
     this.signatureKey = signature.key();
-    this.function = bundle.function(signatureKey);
     Map.Entry<String, Signature.TensorDescription> input = imageInput(signature, dir);
     this.inputName = input.getKey();
     this.inputShape = input.getValue().shape;
+    this.inputTensor = input.getValue().name;
     this.outputName = probabilityOutput(signature, dir);
+    this.outputTensor = signature.getOutputs().get(outputName).name;
   }
 
-  /**
-   * Opens a model folder. {@code inputScale}: raw pixels are divided by it before they are fed
-   * (255 for models trained on [0,1] images, 1 for models that take raw 0-255 values).
-   */
-  static SavedModelScorer open(Path dir, float inputScale) {
-    SavedModelBundle bundle = ModelLoader.open(dir);
+  /** Opens a model folder, its session running in {@code precision}. */
+  static SavedModelScorer open(Path dir, Precision precision) {
+    SavedModelBundle bundle = ModelLoader.open(dir, precision);
     try {
-      return new SavedModelScorer(bundle, dir, inputScale);
+      return new SavedModelScorer(bundle, dir);
     } catch (RuntimeException e) {
       bundle.close();
       throw e;
     }
   }
 
+  /**
+   * One session run that fetches only the probabilities: the signature's other outputs (our
+   * {@code class}) are not computed, and no map of results is built.
+   */
   @Override
-  public float[][] predict(Dataset images) {
-    int n = images.size();
+  public float[][] predict(FloatDataBuffer images, long n) {
     long[] dims = inputShape.asArray();
     dims[0] = n;
-    try (TFloat32 input = TFloat32.tensorOf(Shape.of(dims), DataBuffers.of(images.scaled(inputScale), true, false));
-        Result result = function.call(Map.of(inputName, input))) {
-      Tensor out = result.get(outputName)
-          .orElseThrow(() -> new DigitsException("signature output '" + outputName + "' missing from the result"));
+    try (TFloat32 input = TFloat32.tensorOf(Shape.of(dims), images);
+        Result result = bundle.session().runner().feed(inputTensor, input).fetch(outputTensor).run()) {
+      Tensor out = result.get(0);
       if (!(out instanceof TFloat32 scores) || scores.shape().numDimensions() != 2) {
         throw new DigitsException("output '" + outputName + "' is not a float32 [batch, classes] tensor");
       }

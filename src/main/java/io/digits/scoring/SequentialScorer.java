@@ -4,14 +4,16 @@ import io.digits.data.Dataset;
 import io.digits.export.InferenceGraph;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
+import io.digits.train.Precision;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -23,19 +25,20 @@ public final class SequentialScorer implements ScoringModel {
   private final Session session;
   private final Placeholder<TFloat32> image;
   private final Operand<TFloat32> output;
-  private final float inputScale;
   private final String description;
 
-  /** {@code model}: fresh and unbuilt; {@code description}: where it came from. */
-  public SequentialScorer(Sequential model, Weights weights, float inputScale, String description) {
-    this.inputScale = inputScale;
+  /**
+   * {@code model}: fresh and unbuilt; {@code precision}: the arithmetic the session runs it in;
+   * {@code description}: where it came from.
+   */
+  public SequentialScorer(Sequential model, Weights weights, Precision precision, String description) {
     this.graph = new Graph();
     Session opened = null;
     try {
       InferenceGraph inference = InferenceGraph.build(Ops.create(graph), model);
       image = inference.image();
       output = inference.scores();
-      opened = new Session(graph);
+      opened = new Session(graph, precision.apply(ConfigProto.getDefaultInstance()));
       weights.assignTo(opened, model.parameters());
     } catch (RuntimeException e) {
       if (opened != null) {
@@ -50,9 +53,9 @@ public final class SequentialScorer implements ScoringModel {
   }
 
   @Override
-  public float[][] predict(Dataset images) {
-    Shape shape = Shape.of(images.size(), Dataset.HEIGHT, Dataset.WIDTH, 1);
-    try (TFloat32 input = TFloat32.tensorOf(shape, DataBuffers.of(images.scaled(inputScale), true, false));
+  public float[][] predict(FloatDataBuffer images, long n) {
+    Shape shape = Shape.of(n, Dataset.HEIGHT, Dataset.WIDTH, 1);
+    try (TFloat32 input = TFloat32.tensorOf(shape, images);
         Result result = session.runner().feed(image, input).fetch(output).run()) {
       return Scores.rows((TFloat32) result.get(0));
     }

@@ -5,14 +5,17 @@ import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.RewriterConfig;
 
 /**
- * {@code train --precision}: the arithmetic of the training graph.
+ * {@code --precision} of {@code train} and of the scoring commands: the arithmetic a session runs
+ * its graph in.
  *
  * <p>{@code float32} is Keras's default and the one that keeps Keras parity. {@code mixed-bfloat16}
  * is the counterpart of Keras's {@code mixed_bfloat16} policy: TF's oneDNN graph rewrite runs the
  * convolutions and matrix products in bfloat16 (variables, the optimizer and the loss stay float32),
  * 1.42x (batch 32) and 1.65x (batch 256) faster double-conv training than float32 in BENCHMARKS.md's
  * run (a CPU with AVX512_BF16 and AMX); on CPUs without bfloat16 support TF leaves the graph as it
- * is. The exported model is float32 either way.
+ * is. The exported model is float32 either way. For scoring ({@code predict}, {@code evaluate},
+ * {@code serve}) the same rewrite applies to any loaded model, ours or Keras's: inputs and outputs
+ * stay float32, the classes agree with float32's on all but a few images in ten thousand.
  */
 public enum Precision {
   FLOAT32,

@@ -1,7 +1,7 @@
 package io.digits.export;
 
 import io.digits.DigitsException;
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import io.digits.model.Weights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,7 +46,7 @@ public final class SavedModelExporter {
    * {@code weights} into {@code versionDir}, with {@code extras} (file name to bytes) in
    * {@code assets.extra/}. Fails if {@code versionDir} exists, unless {@code overwrite}.
    */
-  public static void export(Sequential model, Weights weights, Path versionDir, Map<String, byte[]> extras,
+  public static void export(Model model, Weights weights, Path versionDir, Map<String, byte[]> extras,
       boolean overwrite) {
     Path parent = versionDir.toAbsolutePath().getParent();
     if (Files.exists(versionDir) && !overwrite) {
@@ -81,12 +81,12 @@ public final class SavedModelExporter {
     }
   }
 
-  private static void writeSavedModel(Sequential model, Weights weights, Path dir) throws IOException {
+  private static void writeSavedModel(Model model, Weights weights, Path dir) throws IOException {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       model.build(tf);
       Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class,
-          Placeholder.shape(Sequential.INPUT_SHAPE));
+          Placeholder.shape(Model.INPUT_SHAPE));
       Operand<TFloat32> probabilities =
           tf.withName(PROBABILITIES).identity(model.probabilities(tf, image, false));
       Operand<TInt64> classes = tf.withName(CLASS).math.argMax(probabilities, tf.constant(1), TInt64.class);

@@ -3,6 +3,8 @@ package io.digits.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.digits.DigitsException;
 import io.digits.model.Activation;
+import io.digits.model.Initializer;
+import io.digits.model.Initializer.VarianceScaling;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
@@ -27,15 +29,46 @@ final class LayerConfig {
   private final String className;
   private final String savingKey;
   private final JsonNode options;
+  private final KerasConfig nested;
   private final Set<String> read = new HashSet<>();
+  private final java.util.List<String> trainingOnly = new java.util.ArrayList<>();
 
   LayerConfig(String file, int position, String name, String className, String savingKey, JsonNode options) {
+    this(file, position, name, className, savingKey, options, null);
+  }
+
+  private LayerConfig(String file, int position, String name, String className, String savingKey, JsonNode options,
+      KerasConfig nested) {
     this.file = file;
     this.position = position;
     this.name = name;
     this.className = className;
     this.savingKey = savingKey;
     this.options = options;
+    this.nested = nested;
+  }
+
+  /** This layer as a nested model with its own config. */
+  LayerConfig withNested(KerasConfig config) {
+    return new LayerConfig(file, position, name, className, savingKey, options, config);
+  }
+
+  /** The config of a nested model, or null for a plain layer. */
+  KerasConfig nested() {
+    return nested;
+  }
+
+  /** {@code file: layer 3 'conv2d_1' (Conv2D)}: where errors about this layer point. */
+  String where() {
+    return file + ": layer " + position + " '" + name + "' (" + className + ")";
+  }
+
+  /**
+   * Options set in the file that only change training and are not supported there (regularizers,
+   * constraints), as {@code where: option value}; collected by {@link #finish}.
+   */
+  java.util.List<String> trainingOnly() {
+    return trainingOnly;
   }
 
   int position() {
@@ -55,9 +88,9 @@ final class LayerConfig {
     return savingKey;
   }
 
-  /** {@code file: layer 3 'conv2d_1' (Conv2D): what}. */
+  /** {@code file: layer 3 'conv2d_1' (Conv2D): what}; a nested model's layers after the model's place. */
   DigitsException error(String what) {
-    return new DigitsException(file + ": layer " + position + " '" + name + "' (" + className + "): " + what);
+    return new DigitsException(where() + ": " + what);
   }
 
   /** The option, or null when it is absent or JSON null. */
@@ -137,6 +170,49 @@ final class LayerConfig {
     return Activation.byKeras(keras).orElseThrow(() -> error("activation '" + keras + "' is not supported"));
   }
 
+  /**
+   * A Keras initializer option ({@code "glorot_uniform"}, or {@code {"class_name": "HeNormal", "config":
+   * {...}}}) with its arguments; {@code absent} when the option is missing.
+   */
+  Initializer initializer(String key, Initializer absent) {
+    JsonNode v = get(key);
+    if (v == null) {
+      return absent;
+    }
+    String kind = v.isTextual() ? v.asText() : v.path("class_name").asText();
+    JsonNode args = v.path("config");
+    String snake = KerasConfig.SavingKeys.snakeCase(kind);
+    return switch (snake) {
+      case "glorot_uniform" -> VarianceScaling.glorotUniform();
+      case "glorot_normal" -> VarianceScaling.glorotNormal();
+      case "he_uniform" -> VarianceScaling.heUniform();
+      case "he_normal" -> VarianceScaling.heNormal();
+      case "lecun_uniform" -> VarianceScaling.lecunUniform();
+      case "lecun_normal" -> VarianceScaling.lecunNormal();
+      case "zeros", "zero" -> Initializer.ZEROS;
+      case "ones", "one" -> Initializer.ONES;
+      case "constant" -> new Initializer.Constant((float) args.path("value").asDouble(0));
+      case "random_uniform" -> new Initializer.RandomUniform(args.path("minval").asDouble(-0.05),
+          args.path("maxval").asDouble(0.05));
+      case "random_normal", "truncated_normal" -> new Initializer.RandomNormal(args.path("mean").asDouble(0),
+          args.path("stddev").asDouble(0.05), snake.startsWith("truncated"));
+      case "orthogonal" -> new Initializer.Orthogonal(args.path("gain").asDouble(1));
+      case "variance_scaling" -> {
+        String mode = args.path("mode").asText("fan_in");
+        String distribution = args.path("distribution").asText("truncated_normal");
+        try {
+          yield new VarianceScaling(args.path("scale").asDouble(1),
+              Initializer.FanMode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)),
+              Initializer.Distribution.valueOf((distribution.equals("normal") ? "truncated_normal" : distribution)
+                  .toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw error(key + " " + show(v) + " is not supported");
+        }
+      }
+      default -> throw error(key + " " + show(v) + " is not supported");
+    };
+  }
+
   /** The layer computes in float32: {@code "float32"}, or a dtype policy named so. */
   void expectFloat32() {
     JsonNode v = get("dtype");
@@ -148,12 +224,15 @@ final class LayerConfig {
 
   /** Refuses any option that was not read, is set, and may change the math. */
   void finish() {
+    trainingOnly.clear();
     for (Iterator<Map.Entry<String, JsonNode>> it = options.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = e.getKey();
       boolean harmless = read.contains(key) || IRRELEVANT.contains(key) || e.getValue().isNull()
-          || key.endsWith("_initializer") || key.endsWith("_regularizer") || key.endsWith("_constraint");
-      if (!harmless) {
+          || key.endsWith("_initializer");
+      if (!harmless && (key.endsWith("_regularizer") || key.endsWith("_constraint"))) {
+        trainingOnly.add(where() + ": " + key + " " + show(e.getValue()));
+      } else if (!harmless) {
         throw error("option " + key + " " + show(e.getValue()) + " is not supported");
       }
     }

@@ -2,6 +2,7 @@ package io.digits.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
@@ -53,6 +54,11 @@ public final class Parameters {
       stepSeed = tf.withName("step_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
     }
     return stepSeed;
+  }
+
+  /** This step's seed for the draws of one layer: {@link #stepSeed} plus {@code [salt, 0]}, so that layers draw apart. */
+  public Operand<TInt64> stepSeed(Ops tf, long salt) {
+    return tf.math.add(stepSeed(tf), tf.constant(new long[] {salt, 0}));
   }
 
   /** The step seed if a layer asked for one, else null (the model draws nothing at random). */

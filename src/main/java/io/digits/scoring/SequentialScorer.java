@@ -1,7 +1,7 @@
 package io.digits.scoring;
 
 import io.digits.data.Dataset;
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import io.digits.model.Weights;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -27,14 +27,14 @@ public final class SequentialScorer implements ScoringModel {
   private final String description;
 
   /** {@code model}: fresh and unbuilt; {@code description}: where it came from. */
-  public SequentialScorer(Sequential model, Weights weights, float inputScale, String description) {
+  public SequentialScorer(Model model, Weights weights, float inputScale, String description) {
     this.inputScale = inputScale;
     this.graph = new Graph();
     Session opened = null;
     try {
       Ops tf = Ops.create(graph);
       model.build(tf);
-      image = tf.placeholder(TFloat32.class, Placeholder.shape(Sequential.INPUT_SHAPE));
+      image = tf.placeholder(TFloat32.class, Placeholder.shape(Model.INPUT_SHAPE));
       output = model.output(tf, image, false);
       opened = new Session(graph);
       weights.assignTo(opened, model.parameters());
@@ -46,7 +46,7 @@ public final class SequentialScorer implements ScoringModel {
       throw e;
     }
     this.session = opened;
-    this.description = description + ", input " + Sequential.INPUT_SHAPE + ", " + model.outputShape().size(1)
+    this.description = description + ", input " + Model.INPUT_SHAPE + ", " + model.outputShape().size(1)
         + " outputs" + (model.classifier() ? " (softmax)" : "");
   }
 

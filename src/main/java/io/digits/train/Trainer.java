@@ -1,7 +1,7 @@
 package io.digits.train;
 
 import io.digits.data.Dataset;
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import io.digits.model.Weights;
 import java.util.Arrays;
 import java.util.Map;
@@ -54,7 +54,7 @@ public final class Trainer {
    * Trains from {@code start}, calling {@code listener} after each epoch with a checkpoint that
    * records {@code settings}.
    */
-  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session, Start start,
+  public Outcome fit(Model model, Dataset train, Dataset validation, ConfigProto session, Start start,
       Map<String, Object> settings, EpochListener listener) {
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
         config.optimizer().create(config.learningRate()), session)) {
@@ -103,7 +103,7 @@ public final class Trainer {
   }
 
   /** Trains from fresh weights without checkpoints. */
-  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session) {
+  public Outcome fit(Model model, Dataset train, Dataset validation, ConfigProto session) {
     return fit(model, train, validation, session, Start.fresh(), Map.of(), state -> {});
   }
 

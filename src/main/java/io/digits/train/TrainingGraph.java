@@ -2,7 +2,7 @@ package io.digits.train;
 
 import io.digits.data.Dataset;
 import io.digits.model.Parameters;
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import io.digits.model.Weights;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -38,7 +38,7 @@ public final class TrainingGraph implements AutoCloseable {
 
   private final Graph graph;
   private final Session session;
-  private final Sequential model;
+  private final Model model;
   private final Parameters optimizerSlots = new Parameters();
   private final Placeholder<TInt32> trainIndices;
   private final Placeholder<TInt32> validationIndices;
@@ -51,7 +51,7 @@ public final class TrainingGraph implements AutoCloseable {
   private long seed;
   private long globalStep;
 
-  public TrainingGraph(Sequential model, Dataset train, Dataset validation, Optimizer optimizer, ConfigProto config) {
+  public TrainingGraph(Model model, Dataset train, Dataset validation, Optimizer optimizer, ConfigProto config) {
     this.model = model;
     this.graph = new Graph();
     try {
@@ -183,7 +183,7 @@ public final class TrainingGraph implements AutoCloseable {
     return Weights.read(session, optimizerSlots);
   }
 
-  public Sequential model() {
+  public Model model() {
     return model;
   }
 

@@ -40,6 +40,9 @@ public final class KerasModel {
       throw new DigitsException(file.path() + ": input shape " + config.inputShape()
           + " does not hold one 28x28 image per row ((None, 28, 28, 1), (None, 28, 28) or (None, 784))");
     }
+    if (file.format().contains("keras 2.")) {
+      refuseKeras2HardSigmoid(config);
+    }
     try (Graph graph = new Graph()) {
       Map<Model, List<Component>> parts = new IdentityHashMap<>();
       Model model = build(config, scopeName(config.modelName()), parts);
@@ -105,6 +108,19 @@ public final class KerasModel {
       }
     }
     throw new IllegalStateException("not a layer of the model: " + layer.describe());
+  }
+
+  /** tf-keras's hard_sigmoid is clip(0.2 x + 0.5, 0, 1), not Keras 3's relu6(x + 3) / 6 that this program computes. */
+  private static void refuseKeras2HardSigmoid(KerasConfig level) {
+    for (LayerConfig c : level.layers()) {
+      if ("hard_sigmoid".equals(c.activationName())) {
+        throw c.error("activation 'hard_sigmoid' of Keras 2 (clip(0.2 x + 0.5, 0, 1)) is not supported; "
+            + "Keras 3's hard_sigmoid is");
+      }
+      if (c.nested() != null) {
+        refuseKeras2HardSigmoid(c.nested());
+      }
+    }
   }
 
   private void collectTrainingOnly(KerasConfig level) {
@@ -209,7 +225,7 @@ public final class KerasModel {
         Parameters.Parameter p = params.get(j);
         String local = localName(p);
         KerasFile.Array array = arrays.get(j).name() == null ? arrays.get(j)
-            : arrays.stream().filter(a -> local.equals(a.name())).findFirst()
+            : arrays.stream().filter(a -> sameVariable(local, a.name())).findFirst()
                 .orElseThrow(() -> c.error("the file has no '" + local + "' weight for it"));
         if (!array.shape().equals(p.shape())) {
           throw c.error("weight '" + local + "' has shape " + array.shape() + " in the file, the layer needs " + p.shape());
@@ -217,6 +233,11 @@ public final class KerasModel {
         matched.put(p, new Weights.Value(String.join("/", names) + "/" + local, array.shape(), array.data()));
       }
     }
+  }
+
+  /** tf-keras names DepthwiseConv2D's kernel {@code depthwise_kernel}, Keras 3 {@code kernel}. */
+  private static boolean sameVariable(String local, String inFile) {
+    return local.equals(inFile) || local.equals("kernel") && "depthwise_kernel".equals(inFile);
   }
 
   /** {@code model/03_conv2d/kernel} -> {@code kernel}: the Keras name the layer gave its variable. */

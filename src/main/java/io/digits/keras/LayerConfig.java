@@ -21,7 +21,8 @@ import java.util.stream.StreamSupport;
 final class LayerConfig {
   /** Options that do not change what the layer computes at inference (initializers etc. are matched by suffix). */
   private static final Set<String> IRRELEVANT = Set.of("name", "trainable", "dtype", "seed", "fused", "synchronized",
-      "renorm_momentum", "batch_input_shape", "batch_shape", "sparse", "ragged", "optional");
+      "renorm_momentum", "batch_input_shape", "batch_shape", "sparse", "ragged", "optional",
+      "rng_type", "force_generator");
 
   private final String file;
   private final int position;
@@ -161,6 +162,12 @@ final class LayerConfig {
       }
     }
     throw error(key + " " + show(v) + " is not supported");
+  }
+
+  /** The activation option's Keras name, without marking it read; null when there is none. */
+  String activationName() {
+    JsonNode v = options.get("activation");
+    return v == null || v.isNull() ? null : v.isTextual() ? v.asText() : v.path("config").asText(v.toString());
   }
 
   /** An activation by Keras name ({@code "relu"}, or Keras 3's serialized {@code {"config": "relu", ...}}). */

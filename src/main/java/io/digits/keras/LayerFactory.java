@@ -127,11 +127,19 @@ final class LayerFactory {
       case "RandomTranslation" -> augmentation(c, 0f, 0f, Float.NaN, symmetric(c, "height_factor"),
           symmetric(c, "width_factor"), salt);
       case "RandomContrast" -> {
-        float factor = symmetric(c, "factor");
+        // Keras 3 saves (lower, upper) for a factor in [1 - lower, 1 + upper] (0.2 becomes (0, 0.2));
+        // tf-keras saves the number f for [1 - f, 1 + f].
+        c.expect("data_format", "\"channels_last\"");
+        JsonNode factor = c.get("factor");
+        boolean pair = factor != null && factor.isArray() && factor.size() == 2;
+        if (!pair && (factor == null || !factor.isNumber())) {
+          throw c.error("factor " + LayerConfig.show(factor) + " is not supported");
+        }
         JsonNode range = c.get("value_range");
         float min = range == null ? 0f : range.path(0).floatValue();
         float max = range == null ? 255f : range.path(1).floatValue();
-        yield new RandomContrast(factor, factor, min, max, salt);
+        yield new RandomContrast(pair ? factor.get(0).floatValue() : factor.floatValue(),
+            pair ? factor.get(1).floatValue() : factor.floatValue(), min, max, salt);
       }
       default -> throw c.error("this kind of layer is not supported; supported: " + SUPPORTED);
     };
@@ -149,6 +157,7 @@ final class LayerFactory {
 
   private static Conv2D depthwise(LayerConfig c) {
     c.expect("data_format", "\"channels_last\"");
+    c.expect("groups", "1");
     return Conv2D.depthwise(c.get("depth_multiplier") == null ? 1 : c.integer("depth_multiplier"), kernel(c),
         c.square("strides", 1), c.square("dilation_rate", 1), padding(c), c.activation(), c.flag("use_bias", true),
         c.initializer("depthwise_initializer", Initializer.GLOROT_UNIFORM),
@@ -157,6 +166,7 @@ final class LayerFactory {
 
   private static Conv2D separable(LayerConfig c) {
     c.expect("data_format", "\"channels_last\"");
+    c.expect("groups", "1");
     Initializer depthwise = c.initializer("depthwise_initializer", Initializer.GLOROT_UNIFORM);
     Initializer pointwise = c.initializer("pointwise_initializer", Initializer.GLOROT_UNIFORM);
     if (!depthwise.equals(pointwise)) {
@@ -232,22 +242,25 @@ final class LayerFactory {
     c.expect("adjustment");
     defaultInitializers(c, "beta_initializer", "moving_mean_initializer", Initializer.ZEROS);
     defaultInitializers(c, "gamma_initializer", "moving_variance_initializer", Initializer.ONES);
+    return new BatchNormalization(axis(c), c.number("momentum", BatchNormalization.KERAS_MOMENTUM),
+        c.number("epsilon", BatchNormalization.KERAS_EPSILON), c.flag("center", true), c.flag("scale", true));
+  }
+
+  private static LayerNormalization layerNormalization(LayerConfig c) {
+    c.expect("rms_scaling", "false");
+    defaultInitializers(c, "beta_initializer", null, Initializer.ZEROS);
+    defaultInitializers(c, "gamma_initializer", null, Initializer.ONES);
+    return new LayerNormalization(axis(c), c.number("epsilon", 1e-3f), c.flag("center", true), c.flag("scale", true));
+  }
+
+  /** A normalization axis: {@code -1}, {@code 3} or {@code [3]}; the layer checks at build that it is the last. */
+  private static int axis(LayerConfig c) {
     JsonNode axis = c.get("axis");
     JsonNode single = axis != null && axis.isArray() && axis.size() == 1 ? axis.get(0) : axis;
     if (single != null && !single.canConvertToInt()) {
       throw c.error("axis " + LayerConfig.show(axis) + " is not supported, only the last (channels) axis");
     }
-    return new BatchNormalization(single == null ? -1 : single.intValue(),
-        c.number("momentum", BatchNormalization.KERAS_MOMENTUM), c.number("epsilon", BatchNormalization.KERAS_EPSILON),
-        c.flag("center", true), c.flag("scale", true));
-  }
-
-  private static LayerNormalization layerNormalization(LayerConfig c) {
-    c.expect("axis", "-1", "[-1]");
-    c.expect("rms_scaling", "false");
-    defaultInitializers(c, "beta_initializer", null, Initializer.ZEROS);
-    defaultInitializers(c, "gamma_initializer", null, Initializer.ONES);
-    return new LayerNormalization(c.number("epsilon", 1e-3f), c.flag("center", true), c.flag("scale", true));
+    return single == null ? -1 : single.intValue();
   }
 
   /** Normalization layers start from Keras's default initializers only; another is refused, not ignored. */

@@ -14,6 +14,7 @@ import org.tensorflow.types.TInt32;
  * rsqrt(variance + epsilon)}, the moments of each row's last axis. Variables: gamma, then beta.
  */
 public final class LayerNormalization implements Layer {
+  private final int axis;
   private final float epsilon;
   private final boolean center;
   private final boolean scale;
@@ -21,7 +22,9 @@ public final class LayerNormalization implements Layer {
   private Variable<TFloat32> gamma;
   private Variable<TFloat32> beta;
 
-  public LayerNormalization(float epsilon, boolean center, boolean scale) {
+  /** {@code axis}: -1, or the index of the last axis; any other is refused at build. */
+  public LayerNormalization(int axis, float epsilon, boolean center, boolean scale) {
+    this.axis = axis;
     this.epsilon = epsilon;
     this.center = center;
     this.scale = scale;
@@ -30,6 +33,9 @@ public final class LayerNormalization implements Layer {
   @Override
   public Shape build(Ops tf, Shape input, Parameters params) {
     lastAxis = input.numDimensions() - 1;
+    if (axis != -1 && axis != lastAxis) {
+      throw new IllegalArgumentException("axis " + axis + " of input " + input + " is not supported, only the last axis");
+    }
     Shape channels = Shape.of(input.size(lastAxis));
     if (scale) {
       gamma = params.add(tf, "gamma", channels, Initializer.ONES, true);

@@ -108,12 +108,8 @@ public class Model implements Layer {
 
   /** A model of the nodes {@code nodes} (in an order where inputs come first), whose output is the last one. */
   Model(String name, Shape inputShape, List<Node> nodes) {
-    long values = 1;
-    for (int i = 1; i < inputShape.numDimensions(); i++) {
-      values *= inputShape.size(i);
-    }
-    if (inputShape.size(0) != -1 || values != INPUT_SHAPE.size(1) * INPUT_SHAPE.size(2)) {
-      throw new IllegalArgumentException(name + ": input " + inputShape + " does not hold one 28x28 image per row");
+    if (inputShape.size(0) != -1) {
+      throw new IllegalArgumentException(name + ": input " + inputShape + " has no batch dimension (-1) first");
     }
     if (nodes.size() < 2) {
       throw new IllegalArgumentException(name + ": a model needs at least one layer");
@@ -161,8 +157,11 @@ public class Model implements Layer {
     return List.copyOf(kept);
   }
 
-  /** Creates every layer's variables under the scope {@code name}. */
+  /** Creates every layer's variables under the scope {@code name}; the input must hold one 28x28 image per row. */
   public Model build(Ops tf) {
+    if (Arrays.stream(inputShape.asArray()).skip(1).reduce(1, (a, b) -> a * b) != INPUT_SHAPE.size(1) * INPUT_SHAPE.size(2)) {
+      throw new IllegalArgumentException(name + ": input " + inputShape + " does not hold one 28x28 image per row");
+    }
     buildNodes(tf.withSubScope(name), new Parameters());
     return this;
   }

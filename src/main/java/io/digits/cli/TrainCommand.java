@@ -37,8 +37,14 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--model", defaultValue = "double-conv",
       description = "Model: simple, double-conv (the notebook's), bn-cnn (batch-normalized CNN with augmentation;"
-          + " Adam with a decaying learning rate) (default: ${DEFAULT-VALUE}).")
+          + " Adam with a decaying learning rate), or a Keras model file (.keras or .h5; its layers and weights,"
+          + " exported as <output>/<file name without extension>/) (default: ${DEFAULT-VALUE}).")
   String model;
+
+  @Option(names = "--fresh-weights",
+      description = "With --model FILE: start from new weights drawn from each layer's own initializers (from --seed)"
+          + " instead of the file's.")
+  boolean freshWeights;
 
   @Option(names = "--data", defaultValue = "data/train.csv", description = "Labeled CSV (.csv or .csv.gz; default: ${DEFAULT-VALUE}).")
   Path data;
@@ -99,8 +105,11 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Architecture architecture = Architecture.byName(model);
-    Path base = output.resolve(architecture.cliName());
+    KerasModel file = kerasFile();
+    Architecture architecture = file == null ? Architecture.byName(model) : null;
+    String modelName = file == null ? architecture.cliName()
+        : file.path().getFileName().toString().replaceFirst("\\.(keras|h5)$", "");
+    Path base = output.resolve(modelName);
     Path checkpointFile = base.resolve(".checkpoint");
     Checkpoint resumeFrom = resume ? Checkpoint.load(checkpointFile) : null;
     if (resumeFrom != null) {
@@ -109,7 +118,8 @@ final class TrainCommand implements Callable<Integer> {
       System.out.println("Starting anew: the checkpoint of an interrupted run in " + base
           + " will be replaced (use --resume to continue it instead)");
     }
-    TrainConfig config = config(TrainConfig.defaults(architecture));
+    // A file model trains as the notebook's compile settings say until the file's own are read; Keras's fit has no early stop.
+    TrainConfig config = config(file == null ? TrainConfig.defaults(architecture) : TrainConfig.notebook().withStopAtAccuracy(0));
     // before reading data: a missing GPU is reported at once
     ConfigProto session = precision.apply(device.sessionConfig());
     Path versionDir = versionDir(base);
@@ -117,24 +127,29 @@ final class TrainCommand implements Callable<Integer> {
     if (resumeFrom != null && initFrom != null) {
       throw new DigitsException("--resume continues from the checkpoint; leave out --init-from");
     }
+    if (file != null && initFrom != null) {
+      throw new DigitsException("--init-from is for the built-in models; --model FILE starts from the file's weights"
+          + " (or --fresh-weights)");
+    }
     Trainer.Start start = resumeFrom != null ? Trainer.Start.resume(resumeFrom)
         : initFrom != null ? Trainer.Start.from(KerasModel.load(initFrom).weightsFor(architecture.create()))
+        : file != null && !freshWeights ? Trainer.Start.from(file.weights())
         : Trainer.Start.fresh();
     Split split = Split.of(DigitCsv.readLabeled(data), validationSplit, seed);
     System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%s%n",
-        architecture.cliName(), split.train().size(), split.validation().size(), data,
+        modelName, split.train().size(), split.validation().size(), data,
         resumeFrom == null ? "" : ", resuming after epoch " + resumeFrom.epochsDone());
     Thread onInterrupt = new Thread(() -> System.err.println(Files.exists(checkpointFile)
         ? "digits: interrupted; finished epochs are saved, continue with: digits train --resume --model "
-            + architecture.cliName() + " --output " + output
+            + model + " --output " + output
         : "digits: interrupted before the first epoch finished; nothing was saved"));
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     Trainer.Outcome outcome = new Trainer(config, new ProgressBar(System.out, System.console() != null))
-        .fit(architecture.create(config.dropout()), split.train(), split.validation(), session, start,
+        .fit(file != null ? file.create() : architecture.create(config.dropout()), split.train(), split.validation(), session, start,
             settings(versionDir), state -> state.save(checkpointFile));
 
-    SavedModelExporter.export(architecture.create(), outcome.weights(), versionDir,
-        extras(architecture, config, outcome), overwrite);
+    SavedModelExporter.export(file != null ? file.create() : architecture.create(), outcome.weights(), versionDir,
+        extras(modelName, config, outcome), overwrite);
     Files.deleteIfExists(checkpointFile);
     Runtime.getRuntime().removeShutdownHook(onInterrupt);
     History.Epoch last = outcome.history().last();
@@ -142,6 +157,28 @@ final class TrainCommand implements Callable<Integer> {
         outcome.history().hasValidation() ? "val_accuracy" : "accuracy",
         outcome.history().hasValidation() ? last.valAccuracy() : last.accuracy(), outcome.history().epochs().size());
     return 0;
+  }
+
+  /**
+   * The Keras file {@code --model} names, checked for training (a softmax classifier whose options
+   * training here supports), or null for a built-in model.
+   */
+  private KerasModel kerasFile() {
+    if (!model.endsWith(".keras") && !model.endsWith(".h5")) {
+      if (freshWeights) {
+        throw new DigitsException("--fresh-weights is for --model FILE.keras|FILE.h5; the built-in models always start fresh");
+      }
+      return null;
+    }
+    KerasModel file = KerasModel.load(Path.of(model));
+    if (!file.unsupportedForTraining().isEmpty()) {
+      throw new DigitsException(file.unsupportedForTraining().get(0) + " is not supported for training");
+    }
+    if (!file.classifier()) {
+      throw new DigitsException(model + ": the model does not end in softmax (Dense(k, softmax), Activation('softmax')"
+          + " or Softmax), so it cannot be trained as a classifier here");
+    }
+    return file;
   }
 
   /** What identifies this run in its checkpoints. */
@@ -208,7 +245,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** {@code assets.extra/history.json} in Keras's History layout, its curves.png, and what produced the model. */
-  private Map<String, byte[]> extras(Architecture architecture, TrainConfig config, Trainer.Outcome outcome)
+  private Map<String, byte[]> extras(String modelName, TrainConfig config, Trainer.Outcome outcome)
       throws Exception {
     List<History.Epoch> epochs = outcome.history().epochs();
     Map<String, Object> history = new LinkedHashMap<>();
@@ -220,7 +257,11 @@ final class TrainCommand implements Callable<Integer> {
     }
     history.put("epoch_seconds", epochs.stream().map(History.Epoch::seconds).toList());
     Map<String, Object> info = new LinkedHashMap<>();
-    info.put("model", architecture.cliName());
+    info.put("model", modelName);
+    if (model.endsWith(".keras") || model.endsWith(".h5")) {
+      info.put("model_file", Path.of(model).toAbsolutePath().toString());
+      info.put("fresh_weights", freshWeights);
+    }
     info.put("parameters", outcome.weights().count());
     info.put("data", data.toString());
     info.put("validation_split", validationSplit);

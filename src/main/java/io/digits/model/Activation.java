@@ -14,7 +14,11 @@ public enum Activation {
   RELU6("relu6"),
   ELU("elu"),
   SELU("selu"),
-  /** Keras's default gelu: {@code 0.5 x erfc(-x / sqrt 2)} ({@code tf.nn.gelu(approximate=False)}). */
+  /**
+   * Keras's default gelu, {@code tf.nn.gelu(approximate=False)} = {@code 0.5 x erfc(-x / sqrt 2)}, here as
+   * {@code 0.5 x (1 + erf(x / sqrt 2))}: TF's C++ gradients (TF Java's) have Erf's but not Erfc's; the two
+   * differ by float rounding of {@code 1 + erf} (below 1e-7 x).
+   */
   GELU("gelu"),
   /** {@code gelu(approximate=True)}: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}; no Keras name of its own. */
   GELU_APPROXIMATE("gelu_approximate"),
@@ -58,7 +62,7 @@ public enum Activation {
       case ELU -> tf.nn.elu(x);
       case SELU -> tf.nn.selu(x);
       case GELU -> tf.math.mul(tf.math.mul(tf.constant(0.5f), x),
-          tf.math.erfc(tf.math.mul(tf.math.neg(x), tf.constant(0.7071067811865476f))));
+          tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(x, tf.constant(0.7071067811865476f)))));
       case GELU_APPROXIMATE -> {
         Operand<TFloat32> cube = tf.math.pow(x, tf.constant(3f));
         Operand<TFloat32> inner = tf.math.mul(tf.constant(0.7978845608028654f),

@@ -53,9 +53,12 @@ public final class Crop2D implements Layer {
   @Override
   public Operand<TFloat32> call(Ops tf, Operand<TFloat32> x, boolean training) {
     if (pads()) {
-      return tf.pad(x, tf.constant(new long[][] {{0, 0}, {top, bottom}, {left, right}, {0, 0}}), tf.constant(0f));
+      // int32 amounts: the C++ gradients of Pad and Slice build int32 index arithmetic.
+      return tf.pad(x, tf.constant(new int[][] {{0, 0}, {(int) top, (int) bottom}, {(int) left, (int) right}, {0, 0}}),
+          tf.constant(0f));
     }
-    return tf.slice(x, tf.constant(new long[] {0, -top, -left, 0}), tf.constant(new long[] {-1, height, width, -1}));
+    return tf.slice(x, tf.constant(new int[] {0, (int) -top, (int) -left, 0}),
+        tf.constant(new int[] {-1, (int) height, (int) width, -1}));
   }
 
   @Override

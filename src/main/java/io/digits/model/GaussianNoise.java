@@ -43,8 +43,9 @@ public final class GaussianNoise implements Layer {
     if (!training || stddev == 0f) {
       return x;
     }
-    Operand<TFloat32> noise = tf.math.mul(
-        tf.random.statelessRandomNormal(tf.shape(x), params.stepSeed(tf, salt), TFloat32.class), tf.constant(stddev));
+    // stopGradient: the C++ gradient builder would otherwise look for the random op's gradient.
+    Operand<TFloat32> noise = tf.math.mul(tf.stopGradient(
+        tf.random.statelessRandomNormal(tf.shape(x), params.stepSeed(tf, salt), TFloat32.class)), tf.constant(stddev));
     return multiplicative ? tf.math.mul(x, tf.math.add(noise, tf.constant(1f))) : tf.math.add(x, noise);
   }
 

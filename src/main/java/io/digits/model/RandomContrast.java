@@ -44,7 +44,8 @@ public final class RandomContrast implements Layer {
     }
     Operand<TInt32> shape = tf.math.maximum(tf.math.mul(tf.shape(x), tf.constant(new int[] {1, 0, 0, 0})),
         tf.constant(1)); // [batch, 1, 1, 1]: one factor per image
-    Operand<TFloat32> u = tf.random.statelessRandomUniform(shape, params.stepSeed(tf, salt), TFloat32.class);
+    // stopGradient: the C++ gradient builder would otherwise look for the random op's gradient.
+    Operand<TFloat32> u = tf.stopGradient(tf.random.statelessRandomUniform(shape, params.stepSeed(tf, salt), TFloat32.class));
     Operand<TFloat32> factor = tf.math.add(tf.constant(1f - lower), tf.math.mul(u, tf.constant(lower + upper)));
     Operand<TFloat32> mean = tf.math.mean(x, tf.constant(new int[] {1, 2}), Mean.keepDims(true));
     Operand<TFloat32> out = tf.math.add(tf.math.mul(tf.math.sub(x, mean), factor), mean);

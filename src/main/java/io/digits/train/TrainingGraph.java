@@ -57,9 +57,10 @@ public final class TrainingGraph implements AutoCloseable {
     try {
       Ops tf = Ops.create(graph);
       model.build(tf);
+      int classes = (int) model.outputShape().size(1);
 
       trainIndices = tf.withName("train_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices);
+      Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices, classes);
       Operand<TFloat32> logits = model.logits(tf, batch.images, true);
       Operand<TFloat32> losses = tf.nn.softmaxCrossEntropyWithLogits(logits, batch.oneHot).loss();
       trainLoss = tf.math.mean(losses, tf.constant(0));
@@ -70,7 +71,7 @@ public final class TrainingGraph implements AutoCloseable {
 
       validationIndices =
           tf.withName("validation_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      Batch vbatch = batch(tf.withSubScope("validation_data"), validation, validationIndices);
+      Batch vbatch = batch(tf.withSubScope("validation_data"), validation, validationIndices, classes);
       Operand<TFloat32> vlogits = model.logits(tf, vbatch.images, false);
       validationLossSum = tf.reduceSum(
           tf.nn.softmaxCrossEntropyWithLogits(vlogits, vbatch.oneHot).loss(), tf.constant(0));
@@ -85,14 +86,20 @@ public final class TrainingGraph implements AutoCloseable {
 
   private record Batch(Operand<TFloat32> images, Operand<TFloat32> oneHot) {}
 
-  private static Batch batch(Ops tf, Dataset data, Operand<TInt32> indices) {
+  /** One-hot labels of {@code classes} classes (the model's outputs); a label beyond them is an error. */
+  private static Batch batch(Ops tf, Dataset data, Operand<TInt32> indices, int classes) {
+    int top = java.util.Arrays.stream(data.labels()).max().orElse(0);
+    if (top >= classes) {
+      throw new io.digits.DigitsException("the data has label " + top + " but the model has " + classes
+          + " outputs (labels 0.." + (classes - 1) + ")");
+    }
     Operand<TUint8> pixels =
         tf.constant(Shape.of(data.size(), 784), DataBuffers.of(data.pixels(), true, false));
     Operand<TInt32> labels = tf.constant(data.labels());
     Operand<TFloat32> images = tf.math.div(
         tf.dtypes.cast(tf.gather(pixels, indices, tf.constant(0)), TFloat32.class), tf.constant(255f));
     Operand<TFloat32> oneHot = tf.oneHot(
-        tf.gather(labels, indices, tf.constant(0)), tf.constant(10), tf.constant(1f), tf.constant(0f));
+        tf.gather(labels, indices, tf.constant(0)), tf.constant(classes), tf.constant(1f), tf.constant(0f));
     return new Batch(tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1})), oneHot);
   }
 

@@ -91,6 +91,11 @@ public final class KerasModel {
       }
     }
     Model model = builder.output(outputs.get(outputs.size() - 1));
+    for (int i = 0; i < layers.size(); i++) {
+      Component layer = layers.get(i);
+      config.layers().get(i).regularizers().forEach((variable, r) -> model.regularize(layer, variable, r));
+      config.layers().get(i).constraints().forEach((variable, c) -> model.constrain(layer, variable, c));
+    }
     parts.put(model, layers);
     return model;
   }
@@ -137,8 +142,9 @@ public final class KerasModel {
   }
 
   /**
-   * Options of the file that change training and that training here does not support
-   * (regularizers, constraints), one line each naming the layer; empty when there are none.
+   * Options of the file that change training and that training here does not support (activity
+   * regularizers, other kinds of regularizers and constraints), one line each naming the layer;
+   * empty when there are none.
    */
   public List<String> unsupportedForTraining() {
     return List.copyOf(trainingOnly);

@@ -3,6 +3,8 @@ package io.digits.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.digits.DigitsException;
 import io.digits.model.Activation;
+import io.digits.model.Constraint;
+import io.digits.model.Regularizer;
 import io.digits.model.Initializer;
 import io.digits.model.Initializer.VarianceScaling;
 import java.util.HashSet;
@@ -33,6 +35,8 @@ final class LayerConfig {
   private final KerasConfig nested;
   private final Set<String> read = new HashSet<>();
   private final java.util.List<String> trainingOnly = new java.util.ArrayList<>();
+  private final java.util.Map<String, Regularizer> regularizers = new java.util.LinkedHashMap<>();
+  private final java.util.Map<String, Constraint> constraints = new java.util.LinkedHashMap<>();
 
   LayerConfig(String file, int position, String name, String className, String savingKey, JsonNode options) {
     this(file, position, name, className, savingKey, options, null);
@@ -232,17 +236,73 @@ final class LayerConfig {
   /** Refuses any option that was not read, is set, and may change the math. */
   void finish() {
     trainingOnly.clear();
+    regularizers.clear();
+    constraints.clear();
     for (Iterator<Map.Entry<String, JsonNode>> it = options.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = e.getKey();
       boolean harmless = read.contains(key) || IRRELEVANT.contains(key) || e.getValue().isNull()
           || key.endsWith("_initializer");
       if (!harmless && (key.endsWith("_regularizer") || key.endsWith("_constraint"))) {
-        trainingOnly.add(where() + ": " + key + " " + show(e.getValue()));
+        weightOption(key, e.getValue());
       } else if (!harmless) {
         throw error("option " + key + " " + show(e.getValue()) + " is not supported");
       }
     }
+  }
+
+  /** Regularizers by the variable they apply to (kernel, bias, ...); set by {@link #finish}. */
+  java.util.Map<String, Regularizer> regularizers() {
+    return regularizers;
+  }
+
+  /** Constraints by the variable they apply to; set by {@link #finish}. */
+  java.util.Map<String, Constraint> constraints() {
+    return constraints;
+  }
+
+  /**
+   * A {@code <weight>_regularizer} (L1, L2, L1L2) or {@code <weight>_constraint} (MaxNorm, NonNeg,
+   * UnitNorm) for training; activity regularizers and any other kind go to {@link #trainingOnly}.
+   */
+  private void weightOption(String key, JsonNode v) {
+    String kind = KerasConfig.SavingKeys.snakeCase(v.isTextual() ? v.asText() : v.path("class_name").asText());
+    JsonNode args = v.path("config");
+    String prefix = key.substring(0, key.lastIndexOf('_'));
+    String variable = switch (prefix) {
+      case "depthwise" -> className.equals("DepthwiseConv2D") ? "kernel" : "depthwise_kernel";
+      case "pointwise" -> "pointwise_kernel";
+      default -> prefix;
+    };
+    boolean constraint = key.endsWith("_constraint");
+    switch (constraint || prefix.equals("activity") ? "" : kind) {
+      case "l1" -> regularizers.put(variable, new Regularizer((float) args.path("l1").asDouble(0.01), 0f));
+      case "l2" -> regularizers.put(variable, new Regularizer(0f, (float) args.path("l2").asDouble(0.01)));
+      case "l1_l2", "l1l2" -> regularizers.put(variable,
+          new Regularizer((float) args.path("l1").asDouble(0), (float) args.path("l2").asDouble(0)));
+      default -> {
+        Constraint c = !constraint ? null : switch (kind) {
+          case "max_norm" -> new Constraint.MaxNorm((float) args.path("max_value").asDouble(2), axes(args));
+          case "non_neg" -> new Constraint.NonNeg();
+          case "unit_norm" -> new Constraint.UnitNorm(axes(args));
+          default -> null;
+        };
+        if (c == null) {
+          trainingOnly.add(where() + ": " + key + " " + show(v));
+        } else {
+          constraints.put(variable, c);
+        }
+      }
+    }
+  }
+
+  /** A constraint's {@code axis}: an int or a list (Keras's default 0). */
+  private static int[] axes(JsonNode args) {
+    JsonNode axis = args.path("axis");
+    if (axis.isArray()) {
+      return StreamSupport.stream(axis.spliterator(), false).mapToInt(JsonNode::asInt).toArray();
+    }
+    return new int[] {axis.asInt(0)};
   }
 
   /** Keras-style: lists as tuples {@code (2, 2)}, strings quoted. */

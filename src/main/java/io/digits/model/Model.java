@@ -3,7 +3,9 @@ package io.digits.model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -41,6 +43,7 @@ public class Model implements Layer {
   private final Shape inputShape;
   private final List<Component> layers;
   private final List<Node> nodes;
+  private final Map<Component, Map<String, Object>> weightOptions = new IdentityHashMap<>();
   private Parameters params;
   private List<List<Parameters.Parameter>> layerParams;
   private List<List<Shape>> layerInputs;
@@ -157,6 +160,32 @@ public class Model implements Layer {
     return List.copyOf(kept);
   }
 
+  /**
+   * Gives variable {@code variable} (its Keras name: kernel, bias, gamma, ...) of {@code layer} a
+   * {@link Regularizer} or a {@link Constraint}, as Keras's {@code kernel_regularizer=...} and
+   * {@code kernel_constraint=...} do; before {@link #build}. A layer without that variable ignores it
+   * (e.g. a bias regularizer where {@code use_bias=False}), as Keras does.
+   */
+  public Model regularize(Component layer, String variable, Regularizer regularizer) {
+    return weightOption(layer, variable, regularizer);
+  }
+
+  /** See {@link #regularize}. */
+  public Model constrain(Component layer, String variable, Constraint constraint) {
+    return weightOption(layer, variable, constraint);
+  }
+
+  private Model weightOption(Component layer, String variable, Object option) {
+    indexOf(layer); // a layer of this model
+    weightOptions.computeIfAbsent(layer, l -> new java.util.HashMap<>()).put(variable + "/" + option.getClass(), option);
+    return this;
+  }
+
+  /** The weight penalties of the regularized variables, to add to the training loss (Keras's {@code model.losses}). */
+  public List<Operand<TFloat32>> losses(Ops tf) {
+    return params.losses(tf);
+  }
+
   /** Creates every layer's variables under the scope {@code name}; the input must hold one 28x28 image per row. */
   public Model build(Ops tf) {
     if (Arrays.stream(inputShape.asArray()).skip(1).reduce(1, (a, b) -> a * b) != INPUT_SHAPE.size(1) * INPUT_SHAPE.size(2)) {
@@ -195,6 +224,7 @@ public class Model implements Layer {
             throw new IllegalArgumentException("its output " + out + " is empty");
           }
           layerParams.set(index, params.all().subList(before, params.all().size()));
+          attachWeightOptions(node.layer(), layerParams.get(index));
           layerInputs.set(index, in);
           layerOutputs.set(index, out);
         } else if (!sameShapes(layerInputs.get(index), in)) {
@@ -206,6 +236,18 @@ public class Model implements Layer {
       shapes.add(layerOutputs.get(index));
     }
     outputShape = shapes.get(shapes.size() - 1);
+  }
+
+  private void attachWeightOptions(Component layer, List<Parameters.Parameter> created) {
+    weightOptions.getOrDefault(layer, Map.of()).forEach((key, option) -> created.stream()
+        .filter(p -> p.name().endsWith("/" + key.substring(0, key.indexOf('/'))))
+        .forEach(p -> {
+          if (option instanceof Regularizer r) {
+            params.penalize(p, r);
+          } else {
+            params.constrain(p, (Constraint) option);
+          }
+        }));
   }
 
   private static boolean sameShapes(List<Shape> a, List<Shape> b) {

@@ -1,9 +1,12 @@
 package io.digits.train;
 
 import io.digits.data.Dataset;
+import io.digits.model.Constraint;
 import io.digits.model.Parameters;
 import io.digits.model.Model;
 import io.digits.model.Weights;
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -48,6 +51,7 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> trainCorrect;
   private final Operand<TFloat32> validationLossSum;
   private final Operand<TFloat32> validationCorrect;
+  private final Operand<TFloat32> validationPenalty;
   private long seed;
   private long globalStep;
 
@@ -63,11 +67,14 @@ public final class TrainingGraph implements AutoCloseable {
       Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices, classes);
       Operand<TFloat32> logits = model.logits(tf, batch.images, true);
       Operand<TFloat32> losses = tf.nn.softmaxCrossEntropyWithLogits(logits, batch.oneHot).loss();
-      trainLoss = tf.math.mean(losses, tf.constant(0));
+      // Weight penalties (regularizers) join the loss as Keras's compute_loss adds model.losses.
+      Operand<TFloat32> penalty = model.losses(tf).stream().reduce(tf.constant(0f), tf.math::add);
+      trainLoss = tf.math.add(tf.math.mean(losses, tf.constant(0)), penalty);
       trainCorrect = correct(tf, logits, batch.oneHot);
       learningRate = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant(optimizer.learningRate()), Shape.scalar());
-      trainStep = optimizer.minimize(tf, trainLoss, model.parameters().trainable(), optimizerSlots, learningRate);
+      trainStep = constrained(tf,
+          optimizer.minimize(tf, trainLoss, model.parameters().trainable(), optimizerSlots, learningRate));
 
       validationIndices =
           tf.withName("validation_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
@@ -76,12 +83,26 @@ public final class TrainingGraph implements AutoCloseable {
       validationLossSum = tf.reduceSum(
           tf.nn.softmaxCrossEntropyWithLogits(vlogits, vbatch.oneHot).loss(), tf.constant(0));
       validationCorrect = correct(tf, vlogits, vbatch.oneHot);
+      validationPenalty = penalty;
 
       session = new Session(graph, config);
     } catch (RuntimeException e) {
       graph.close();
       throw e;
     }
+  }
+
+  /** After the update, each constrained variable becomes its constraint's projection, as Keras 3's optimizer does. */
+  private Op constrained(Ops tf, Op update) {
+    List<Op> projections = new ArrayList<>();
+    Ops after = tf.withControlDependencies(List.of(update));
+    for (Parameters.Parameter p : model.parameters().trainable()) {
+      Constraint c = model.parameters().constraint(p);
+      if (c != null) {
+        projections.add(after.assign(p.variable(), c.apply(after, p.variable())));
+      }
+    }
+    return projections.isEmpty() ? update : tf.withControlDependencies(projections).noOp();
   }
 
   private record Batch(Operand<TFloat32> images, Operand<TFloat32> oneHot) {}
@@ -178,7 +199,13 @@ public final class TrainingGraph implements AutoCloseable {
         correct += (long) ((TFloat32) r.get(1)).getFloat();
       }
     }
-    return new Metrics(size == 0 ? 0 : lossSum / size, correct, size);
+    double penalty = 0;
+    if (size > 0) {
+      try (Result r = session.runner().fetch(validationPenalty).run()) {
+        penalty = ((TFloat32) r.get(0)).getFloat();
+      }
+    }
+    return new Metrics(size == 0 ? 0 : lossSum / size + penalty, correct, size);
   }
 
   public Weights weights() {

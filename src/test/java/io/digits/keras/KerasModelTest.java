@@ -133,6 +133,30 @@ class KerasModelTest {
   }
 
   @Test
+  void regularizersAndConstraintsAreReadForTrainingAndActivityRegularizersRefused(@TempDir Path dir) throws IOException {
+    Path file = withConfig(dir, "keras3_tiny_conv.keras", config -> {
+      ObjectNode dense = (ObjectNode) layer(config, 5).path("config");
+      dense.set("kernel_regularizer", JSON.valueToTree(java.util.Map.of("class_name", "L1L2",
+          "config", java.util.Map.of("l1", 0.001, "l2", 0.01))));
+      dense.set("bias_constraint", JSON.valueToTree(java.util.Map.of("class_name", "NonNeg", "config", java.util.Map.of())));
+    });
+    KerasModel m = KerasModel.load(file);
+    assertEquals(List.of(), m.unsupportedForTraining());
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      var model = m.create().build(org.tensorflow.op.Ops.create(g));
+      assertEquals(1, model.losses(org.tensorflow.op.Ops.create(g)).size(), "the kernel's penalty");
+      var bias = model.parameters().all().stream().filter(p -> p.name().endsWith("dense/bias")).findFirst().orElseThrow();
+      assertTrue(model.parameters().constraint(bias) instanceof io.digits.model.Constraint.NonNeg);
+    }
+    Path activity = withConfig(dir.resolve("b"), "keras3_tiny_conv.keras", config -> ((ObjectNode) layer(config, 5)
+        .path("config")).set("activity_regularizer", JSON.valueToTree(java.util.Map.of("class_name", "L2",
+            "config", java.util.Map.of("l2", 0.01)))));
+    List<String> refused = KerasModel.load(activity).unsupportedForTraining();
+    assertEquals(1, refused.size());
+    assertTrue(refused.get(0).contains("layer 5 ") && refused.get(0).contains("activity_regularizer"), refused.get(0));
+  }
+
+  @Test
   void notAKerasFile(@TempDir Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("model.h5"), "hello");
     DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(file));
@@ -155,6 +179,7 @@ class KerasModelTest {
     Path source = KerasFixtures.path(name);
     ObjectNode config = readConfig(source);
     edit.accept(config);
+    Files.createDirectories(dir);
     Path target = dir.resolve(name);
     try (ZipFile zip = new ZipFile(source.toFile());
         OutputStream out = Files.newOutputStream(target);

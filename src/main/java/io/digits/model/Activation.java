@@ -7,6 +7,9 @@ import org.tensorflow.types.TFloat32;
 /**
  * Keras's activations by their Keras names, each as Keras 3 computes it on TensorFlow
  * (keras/src/backend/tensorflow/nn.py): the same TF op where Keras calls one, else Keras's formula.
+ * Approximate gelu and silu come from tensorflow-framework's Keras-modelled activations, which
+ * ActivationTest shows equal to Keras's formulas; its HardSigmoid is Keras 2's (0.2 x + 0.5) and its
+ * exact GELU needs Erfc's gradient, which TF Java lacks, so those two are written here.
  */
 public enum Activation {
   LINEAR("linear"),
@@ -63,13 +66,8 @@ public enum Activation {
       case SELU -> tf.nn.selu(x);
       case GELU -> tf.math.mul(tf.math.mul(tf.constant(0.5f), x),
           tf.math.add(tf.constant(1f), tf.math.erf(tf.math.mul(x, tf.constant(0.7071067811865476f)))));
-      case GELU_APPROXIMATE -> {
-        Operand<TFloat32> cube = tf.math.pow(x, tf.constant(3f));
-        Operand<TFloat32> inner = tf.math.mul(tf.constant(0.7978845608028654f),
-            tf.math.add(x, tf.math.mul(tf.constant(0.044715f), cube)));
-        yield tf.math.mul(tf.math.mul(tf.constant(0.5f), x), tf.math.add(tf.constant(1f), tf.math.tanh(inner)));
-      }
-      case SILU -> tf.math.mul(x, tf.math.sigmoid(x));
+      case GELU_APPROXIMATE -> new org.tensorflow.framework.activations.GELU(true).call(tf, x);
+      case SILU -> new org.tensorflow.framework.activations.Swish().call(tf, x);
       case HARD_SIGMOID -> hardSigmoid(tf, x);
       case HARD_SILU -> tf.math.mul(x, hardSigmoid(tf, x));
       case TANH -> tf.math.tanh(x);

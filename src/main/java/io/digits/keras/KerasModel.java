@@ -195,10 +195,31 @@ public final class KerasModel {
     List<String> names = config.layers().stream().map(c -> c.name() + " (" + c.className() + ")").toList();
     int width = names.stream().mapToInt(String::length).max().orElse(0);
     for (int i = 0; i < names.size(); i++) {
-      lines.add(String.format("%2d %-" + width + "s  %s", config.layers().get(i).position(), names.get(i),
-          parts.get(model).get(i).describe()));
+      lines.add(String.format("%2d %-" + width + "s  %s%s", config.layers().get(i).position(), names.get(i),
+          parts.get(model).get(i).describe(), inputsOf(i)));
     }
     return lines;
+  }
+
+  /** {@code  <- a, b} naming the layers that layer {@code index} takes its inputs from, where it is not a chain step. */
+  private String inputsOf(int index) {
+    List<KerasConfig.Application> apps = config.applications();
+    List<String> calls = new ArrayList<>();
+    for (int a = 0; a < apps.size(); a++) {
+      if (apps.get(a).layer() == index) {
+        boolean chain = apps.get(a).inputs().equals(List.of(a - 1))
+            && (a == 0 || apps.get(a - 1).layer() == index - 1);
+        if (!chain || calls.size() > 0) {
+          calls.add(apps.get(a).inputs().stream()
+              .map(i -> i < 0 ? "input" : config.layers().get(apps.get(i).layer()).name())
+              .collect(Collectors.joining(", ")));
+        } else {
+          calls.add(null);
+        }
+      }
+    }
+    return calls.size() == 1 && calls.get(0) == null ? ""
+        : "  <- " + calls.stream().map(c -> c == null ? "(previous)" : c).collect(Collectors.joining(" | "));
   }
 
   /** The file's arrays for each layer, matched to the variables that layer created here, in the model's variable order. */

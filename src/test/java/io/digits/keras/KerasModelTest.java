@@ -157,6 +157,19 @@ class KerasModelTest {
   }
 
   @Test
+  void aSharedLayerAndANestedModelLoadOnceEachAndTheSummaryShowsTheGraph() {
+    for (String name : List.of("keras3_tiny_residual.keras", "keras3_tiny_residual.h5", "tfkeras_tiny_residual.h5")) {
+      KerasModel m = KerasModel.load(KerasFixtures.path(name));
+      // stem 2 + block (conv 1, BN 4, conv 2) + shared 2 (once, though applied twice) + BN 4 + dense 2
+      assertEquals(17, m.weights().values().size(), name);
+      List<String> summary = m.summary();
+      assertTrue(summary.stream().anyMatch(l -> l.contains("shared (Conv2D)") && l.endsWith("<- add | max_pooling2d_2")),
+          name + ": " + summary);
+      assertTrue(summary.stream().anyMatch(l -> l.contains("block (Sequential)")), name + ": " + summary);
+    }
+  }
+
+  @Test
   void notAKerasFile(@TempDir Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("model.h5"), "hello");
     DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(file));

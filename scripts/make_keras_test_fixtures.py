@@ -75,7 +75,7 @@ def tiny_branches(K):
     x = K.layers.Conv2D(4, 3, strides=2, activation="selu")(x)
     p = K.layers.SeparableConv2D(4, 3, padding="same", depth_multiplier=2, activation="gelu")(x)
     q = K.layers.DepthwiseConv2D(3, padding="same", depth_multiplier=1, activation="swish")(x)
-    r = K.layers.Conv2D(4, 3, padding="same", dilation_rate=2, activation="softplus")(x)
+    r = K.layers.Conv2D(4, 3, padding="same", dilation_rate=2, groups=2, activation="softplus")(x)
     s = K.layers.AveragePooling2D(3, strides=1, padding="same")(x)
     x = K.layers.Concatenate()([p, q, r, s])
     x = K.layers.LayerNormalization(epsilon=1e-2)(x)

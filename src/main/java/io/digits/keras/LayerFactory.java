@@ -149,8 +149,8 @@ final class LayerFactory {
 
   private static Conv2D conv2d(LayerConfig c) {
     c.expect("data_format", "\"channels_last\"");
-    c.expect("groups", "1");
-    return Conv2D.of(c.integer("filters"), kernel(c), c.square("strides", 1), c.square("dilation_rate", 1), padding(c),
+    return Conv2D.of(c.integer("filters"), kernel(c), c.square("strides", 1), c.square("dilation_rate", 1),
+        c.get("groups") == null ? 1 : c.integer("groups"), padding(c),
         c.activation(), c.flag("use_bias", true), c.initializer("kernel_initializer", Initializer.GLOROT_UNIFORM),
         c.initializer("bias_initializer", Initializer.ZEROS));
   }

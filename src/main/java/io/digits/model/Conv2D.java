@@ -24,6 +24,7 @@ public final class Conv2D implements Layer {
   private final int kernelSize;
   private final int stride;
   private final int dilation;
+  private final int groups;
   private final Padding padding;
   private final Activation activation;
   private final boolean useBias;
@@ -39,13 +40,15 @@ public final class Conv2D implements Layer {
   }
 
   public Conv2D(int filters, int kernelSize, int stride, Padding padding, Activation activation, boolean useBias) {
-    this(Kind.STANDARD, filters, 1, kernelSize, stride, 1, padding, activation, useBias, Initializer.GLOROT_UNIFORM,
+    this(Kind.STANDARD, filters, 1, kernelSize, stride, 1, 1, padding, activation, useBias, Initializer.GLOROT_UNIFORM,
         Initializer.ZEROS);
   }
 
-  private Conv2D(Kind kind, int filters, int multiplier, int kernelSize, int stride, int dilation, Padding padding,
-      Activation activation, boolean useBias, Initializer kernelInitializer, Initializer biasInitializer) {
+  private Conv2D(Kind kind, int filters, int multiplier, int kernelSize, int stride, int dilation, int groups,
+      Padding padding, Activation activation, boolean useBias, Initializer kernelInitializer,
+      Initializer biasInitializer) {
     this.kind = kind;
+    this.groups = groups;
     this.filters = filters;
     this.multiplier = multiplier;
     this.kernelSize = kernelSize;
@@ -58,24 +61,29 @@ public final class Conv2D implements Layer {
     this.biasInitializer = biasInitializer;
   }
 
-  /** Conv2D with a dilation rate and its own initializers (every kernel of the layer draws from {@code kernel}). */
-  public static Conv2D of(int filters, int kernelSize, int stride, int dilation, Padding padding, Activation activation,
-      boolean useBias, Initializer kernel, Initializer bias) {
-    return new Conv2D(Kind.STANDARD, filters, 1, kernelSize, stride, dilation, padding, activation, useBias, kernel, bias);
+  /**
+   * Conv2D with a dilation rate, {@code groups} (the input channels and the filters split into that
+   * many groups, each convolved apart: kernel [k, k, in / groups, filters], as Keras's) and its own
+   * initializers (every kernel of the layer draws from {@code kernel}).
+   */
+  public static Conv2D of(int filters, int kernelSize, int stride, int dilation, int groups, Padding padding,
+      Activation activation, boolean useBias, Initializer kernel, Initializer bias) {
+    return new Conv2D(Kind.STANDARD, filters, 1, kernelSize, stride, dilation, groups, padding, activation, useBias,
+        kernel, bias);
   }
 
   /** Keras {@code DepthwiseConv2D(kernel_size, strides, padding, depth_multiplier, dilation_rate, ...)}. */
   public static Conv2D depthwise(int multiplier, int kernelSize, int stride, int dilation, Padding padding,
       Activation activation, boolean useBias, Initializer kernel, Initializer bias) {
-    return new Conv2D(Kind.DEPTHWISE, 0, multiplier, kernelSize, stride, dilation, padding, activation, useBias, kernel,
-        bias);
+    return new Conv2D(Kind.DEPTHWISE, 0, multiplier, kernelSize, stride, dilation, 1, padding, activation, useBias,
+        kernel, bias);
   }
 
   /** Keras {@code SeparableConv2D(filters, kernel_size, ..., depth_multiplier)}: depthwise, then a 1x1 conv. */
   public static Conv2D separable(int filters, int multiplier, int kernelSize, int stride, int dilation, Padding padding,
       Activation activation, boolean useBias, Initializer kernel, Initializer bias) {
-    return new Conv2D(Kind.SEPARABLE, filters, multiplier, kernelSize, stride, dilation, padding, activation, useBias,
-        kernel, bias);
+    return new Conv2D(Kind.SEPARABLE, filters, multiplier, kernelSize, stride, dilation, 1, padding, activation,
+        useBias, kernel, bias);
   }
 
   @Override
@@ -89,7 +97,12 @@ public final class Conv2D implements Layer {
     long channels = input.size(3);
     long outChannels;
     if (kind == Kind.STANDARD) {
-      kernel = params.add(tf, "kernel", Shape.of(kernelSize, kernelSize, channels, filters), kernelInitializer, true);
+      if (channels % groups != 0 || filters % groups != 0) {
+        throw new IllegalArgumentException("groups " + groups + " divide neither " + channels + " input channels nor "
+            + filters + " filters");
+      }
+      kernel = params.add(tf, "kernel", Shape.of(kernelSize, kernelSize, channels / groups, filters),
+          kernelInitializer, true);
       outChannels = filters;
     } else {
       kernel = params.add(tf, kind == Kind.SEPARABLE ? "depthwise_kernel" : "kernel",
@@ -114,7 +127,18 @@ public final class Conv2D implements Layer {
     List<Long> strides = List.of(1L, (long) stride, (long) stride, 1L);
     List<Long> dilations = List.of(1L, (long) dilation, (long) dilation, 1L);
     Operand<TFloat32> conv;
-    if (kind == Kind.STANDARD) {
+    if (kind == Kind.STANDARD && groups > 1) {
+      // Each group of input channels through its own slice of the filters, then side by side.
+      Operand<org.tensorflow.types.TInt32> channelAxis = tf.constant(3);
+      var inputs = tf.split(channelAxis, x, (long) groups).output();
+      var kernels = tf.split(channelAxis, kernel, (long) groups).output();
+      List<Operand<TFloat32>> parts = new java.util.ArrayList<>();
+      for (int g = 0; g < groups; g++) {
+        parts.add(tf.nn.conv2d(inputs.get(g), kernels.get(g), strides, padding.tf(),
+            org.tensorflow.op.nn.Conv2d.dilations(dilations)));
+      }
+      conv = tf.concat(parts, channelAxis);
+    } else if (kind == Kind.STANDARD) {
       conv = tf.nn.conv2d(x, kernel, strides, padding.tf(), org.tensorflow.op.nn.Conv2d.dilations(dilations));
     } else {
       conv = tf.nn.depthwiseConv2dNative(x, kernel, strides, padding.tf(), DepthwiseConv2dNative.dilations(dilations));
@@ -133,7 +157,8 @@ public final class Conv2D implements Layer {
       case SEPARABLE -> "SeparableConv2D(" + filters + ", multiplier " + multiplier + ", ";
     };
     return name + kernelSize + "x" + kernelSize + (stride == 1 ? "" : ", strides " + stride)
-        + (dilation == 1 ? "" : ", dilation " + dilation) + ", " + padding.keras() + ", " + activation.keras()
+        + (dilation == 1 ? "" : ", dilation " + dilation) + (groups == 1 ? "" : ", groups " + groups) + ", "
+        + padding.keras() + ", " + activation.keras()
         + (useBias ? "" : ", no bias") + ")";
   }
 }

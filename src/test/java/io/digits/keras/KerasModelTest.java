@@ -78,10 +78,10 @@ class KerasModelTest {
   @Test
   void anUnsupportedOptionIsNamedWithTheLayerAndItsPosition(@TempDir Path dir) throws IOException {
     Path file = withConfig(dir, "keras3_tiny_conv.keras",
-        config -> ((ObjectNode) layer(config, 3).path("config")).put("groups", 2));
+        config -> ((ObjectNode) layer(config, 3).path("config")).put("data_format", "channels_first"));
     String name = layer(readConfig(KerasFixtures.path("keras3_tiny_conv.keras")), 3).path("config").path("name").asText();
     DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(file));
-    assertEquals(file + ": layer 3 '" + name + "' (Conv2D): groups 2 is not supported", e.getMessage());
+    assertEquals(file + ": layer 3 '" + name + "' (Conv2D): data_format 'channels_first' is not supported", e.getMessage());
   }
 
   @Test

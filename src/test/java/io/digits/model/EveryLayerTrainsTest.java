@@ -33,7 +33,9 @@ class EveryLayerTrainsTest {
     for (Activation a : Activation.values()) {
       cases.add(new Object[] {"activation " + a.keras(), new ActivationLayer(a)});
     }
-    cases.add(new Object[] {"conv dilated", Conv2D.of(3, 3, 1, 2, Padding.SAME, Activation.RELU, true,
+    cases.add(new Object[] {"conv dilated", Conv2D.of(3, 3, 1, 2, 1, Padding.SAME, Activation.RELU, true,
+        Initializer.GLOROT_UNIFORM, Initializer.ZEROS)});
+    cases.add(new Object[] {"conv groups", Conv2D.of(6, 3, 1, 1, 3, Padding.SAME, Activation.RELU, true,
         Initializer.GLOROT_UNIFORM, Initializer.ZEROS)});
     cases.add(new Object[] {"depthwise", Conv2D.depthwise(2, 3, 2, 1, Padding.SAME, Activation.LINEAR, true,
         Initializer.GLOROT_UNIFORM, Initializer.ZEROS)});

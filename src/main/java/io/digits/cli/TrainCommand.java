@@ -258,7 +258,8 @@ final class TrainCommand implements Callable<Integer> {
     history.put("epoch_seconds", epochs.stream().map(History.Epoch::seconds).toList());
     Map<String, Object> info = new LinkedHashMap<>();
     info.put("model", modelName);
-    if (model.endsWith(".keras") || model.endsWith(".h5")) {
+    boolean fromFile = model.endsWith(".keras") || model.endsWith(".h5");
+    if (fromFile) {
       info.put("model_file", Path.of(model).toAbsolutePath().toString());
       info.put("fresh_weights", freshWeights);
     }
@@ -271,7 +272,9 @@ final class TrainCommand implements Callable<Integer> {
     info.put("optimizer", config.optimizer().keras());
     info.put("learning_rate", learningRate);
     info.put("learning_rate_decay_per_epoch", config.learningRateDecay());
-    info.put("dropout", config.dropout());
+    if (!fromFile) {
+      info.put("dropout", config.dropout()); // a file's layers keep their own rates
+    }
     info.put("precision", precision.toString());
     info.put("stop_at_accuracy", stopAtAccuracy);
     if (initFrom != null) {

@@ -170,6 +170,32 @@ class KerasModelTest {
   }
 
   @Test
+  void freshWeightsAreDrawnFromEachLayersConfiguredInitializer(@TempDir Path dir) throws IOException {
+    Path file = withConfig(dir, "keras3_tiny_conv.keras", config -> {
+      ObjectNode dense = (ObjectNode) layer(config, 5).path("config");
+      dense.set("kernel_initializer", JSON.valueToTree(java.util.Map.of("class_name", "VarianceScaling",
+          "config", java.util.Map.of("scale", 2.0, "mode", "fan_in", "distribution", "uniform"))));
+      dense.set("bias_initializer", JSON.valueToTree(java.util.Map.of("class_name", "Constant",
+          "config", java.util.Map.of("value", 0.5))));
+    });
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      var model = KerasModel.load(file).create().build(org.tensorflow.op.Ops.create(g));
+      var params = model.parameters().all();
+      var kernel = params.stream().filter(p -> p.name().endsWith("dense/kernel")).findFirst().orElseThrow();
+      var bias = params.stream().filter(p -> p.name().endsWith("dense/bias")).findFirst().orElseThrow();
+      assertEquals(new io.digits.model.Initializer.VarianceScaling(2, io.digits.model.Initializer.FanMode.FAN_IN,
+          io.digits.model.Initializer.Distribution.UNIFORM), kernel.initializer());
+      assertEquals(new io.digits.model.Initializer.Constant(0.5f), bias.initializer());
+      var conv = params.stream().filter(p -> p.name().endsWith("conv2d/kernel")).findFirst().orElseThrow();
+      assertEquals(io.digits.model.Initializer.GLOROT_UNIFORM, conv.initializer(), "the fixture's own glorot_uniform");
+    }
+    Path unknown = withConfig(dir.resolve("u"), "keras3_tiny_conv.keras", config -> ((ObjectNode) layer(config, 5)
+        .path("config")).put("kernel_initializer", "identity"));
+    DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(unknown));
+    assertTrue(e.getMessage().endsWith("(Dense): kernel_initializer 'identity' is not supported"), e.getMessage());
+  }
+
+  @Test
   void notAKerasFile(@TempDir Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("model.h5"), "hello");
     DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(file));

@@ -1,6 +1,8 @@
 """Trains the notebook's two models and a BatchNormalization model for 1 epoch each in Keras 3 and
-in tf-keras, saves them as Keras files, and writes each file's probabilities on the first 1,000
-rows of train.csv, for KerasFileParityTest (make interop):
+in tf-keras (and three Functional models -- residual, separable/depthwise with Concatenate
+branches, augmentation -- for 1 epoch on the first --functional-rows rows), saves them as Keras
+files, and writes each file's probabilities on the first 1,000 rows of train.csv, for
+KerasFileParityTest (make interop):
 
     keras3_<model>.keras, keras3_<model>.h5   written by Keras 3 (`keras`)
     tfkeras_<model>.h5                        written by tf-keras (`tf_keras`)
@@ -35,6 +37,8 @@ def main():
     parser.add_argument("--out", required=True, help="folder for the Keras files and probabilities")
     parser.add_argument("--rows", type=int, default=None, help="train on the first N rows only (default: all)")
     parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--functional-rows", type=int, default=4000,
+                        help="rows the Functional models train on (default: 4000)")
     args = parser.parse_args()
 
     import keras
@@ -49,13 +53,15 @@ def main():
         "tfkeras": (tf_keras, [".h5"]),
     }
     for prefix, (K, suffixes) in writers.items():
-        for name, build in keras_models.MODELS.items():
+        models = [(name, build, len(images)) for name, build in keras_models.MODELS.items()]
+        models += [(name, build, args.functional_rows) for name, build in keras_models.FUNCTIONAL.items()]
+        for name, build, rows in models:
             K.utils.set_random_seed(args.seed)
             model = build(K)
             model.compile(optimizer=K.optimizers.RMSprop(learning_rate=0.001), loss="sparse_categorical_crossentropy",
                           metrics=["accuracy"])
-            print(f"{prefix} {name}: training 1 epoch on {len(images):,} rows", flush=True)
-            model.fit(images, labels, epochs=1, batch_size=32, verbose=2)
+            print(f"{prefix} {name}: training 1 epoch on {min(rows, len(images)):,} rows", flush=True)
+            model.fit(images[:rows], labels[:rows], epochs=1, batch_size=32, verbose=2)
             for suffix in suffixes:
                 path = out / f"{prefix}_{name}{suffix}"
                 model.save(path)

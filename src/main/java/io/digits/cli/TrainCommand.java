@@ -8,6 +8,7 @@ import io.digits.data.Split;
 import io.digits.export.SavedModelExporter;
 import io.digits.keras.KerasModel;
 import io.digits.model.Architecture;
+import io.digits.model.Model;
 import io.digits.report.TrainingCurves;
 import io.digits.scoring.ModelLoader;
 import io.digits.train.Checkpoint;
@@ -27,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -39,8 +41,14 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--model", defaultValue = "double-conv",
       description = "Model: simple, double-conv (the notebook's), bn-cnn (batch-normalized CNN with augmentation;"
-          + " Adam with a decaying learning rate) (default: ${DEFAULT-VALUE}).")
+          + " Adam with a decaying learning rate), or a Keras model file (.keras or .h5; its layers and weights,"
+          + " exported as <output>/<file name without extension>/) (default: ${DEFAULT-VALUE}).")
   String model;
+
+  @Option(names = "--fresh-weights",
+      description = "With --model FILE: start from new weights drawn from each layer's own initializers (from --seed)"
+          + " instead of the file's.")
+  boolean freshWeights;
 
   @Option(names = "--data", defaultValue = "data/train.csv", description = "Labeled CSV (.csv or .csv.gz; default: ${DEFAULT-VALUE}).")
   Path data;
@@ -110,23 +118,36 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Architecture architecture = Architecture.byName(model);
+    KerasModel file = kerasFile();
+    Architecture architecture = file == null ? Architecture.byName(model) : null;
     if (ensemble.requested()) {
+      if (file != null) {
+        throw new DigitsException("--ensemble trains the built-in models (simple, double-conv, bn-cnn)");
+      }
       Path ensembleBase = EnsembleTraining.base(output, architecture, ensemble);
-      return new EnsembleTraining(ensemble, architecture, newRun(architecture, ensembleBase), ensembleBase,
+      return new EnsembleTraining(ensemble, architecture,
+          newRun(architecture.cliName(), TrainConfig.defaults(architecture), ensembleBase), ensembleBase,
           device.sessionConfig(), overwrite, resume).call();
     }
-    Path base = output.resolve(architecture.cliName());
+    String modelName = file == null ? architecture.cliName()
+        : file.path().getFileName().toString().replaceFirst("\\.(keras|h5)$", "");
+    Path base = output.resolve(modelName);
     Path checkpointFile = base.resolve(".checkpoint");
     if (resume && initFrom != null) {
       throw new DigitsException("--resume continues from the checkpoint; leave out --init-from");
+    }
+    if (file != null && initFrom != null) {
+      throw new DigitsException("--init-from is for the built-in models; --model FILE starts from the file's weights"
+          + " (or --fresh-weights)");
     }
     Checkpoint resumeFrom = resume ? Checkpoint.load(checkpointFile) : null;
     if (resumeFrom == null && Files.exists(checkpointFile)) {
       System.out.println("Starting anew: the checkpoint of an interrupted run in " + base
           + " will be replaced (use --resume to continue it instead)");
     }
-    TrainingRun run = resumeFrom != null ? resumed(resumeFrom.run()) : newRun(architecture, base);
+    // A file model trains with Keras fit's defaults: no early stop.
+    TrainConfig defaults = file == null ? TrainConfig.defaults(architecture) : TrainConfig.notebook().withStopAtAccuracy(0);
+    TrainingRun run = resumeFrom != null ? resumed(resumeFrom.run()) : newRun(modelName, defaults, base);
     Path versionDir = base.resolve(Long.toString(run.version()));
     if (Files.exists(versionDir) && !overwrite) {
       throw new DigitsException(versionDir + ": model version exists; pass --overwrite to replace it");
@@ -135,23 +156,25 @@ final class TrainCommand implements Callable<Integer> {
     ConfigProto session = run.precision().apply(device.sessionConfig());
     Trainer.Start start = resumeFrom != null ? Trainer.Start.resume(resumeFrom.state())
         : initFrom != null ? Trainer.Start.from(KerasModel.load(initFrom).weightsFor(architecture.create()))
+        : file != null && !freshWeights ? Trainer.Start.from(file.weights())
         : Trainer.Start.fresh();
+    Supplier<Model> fresh = file != null ? file::create : () -> architecture.create(run.config().dropout());
     Split split = Split.of(DigitCsv.readLabeled(Path.of(run.data())), run.validationSplit(), run.config().seed());
     System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%s%n",
-        architecture.cliName(), split.train().size(), split.validation().size(), run.data(),
+        modelName, split.train().size(), split.validation().size(), run.data(),
         resumeFrom == null ? "" : ", resuming after epoch " + resumeFrom.state().epochsDone());
 
     Thread onInterrupt = new Thread(() -> System.err.println(Files.exists(checkpointFile)
         ? "digits: interrupted; finished epochs are saved, continue with: digits train --resume --model "
-            + architecture.cliName() + " --output " + output
+            + model + " --output " + output
         : "digits: interrupted before the first epoch finished; nothing was saved"));
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     Trainer.Outcome outcome;
     try {
       outcome = new Trainer(run.config(), new ProgressBar(System.out, System.console() != null))
-          .fit(architecture.create(run.config().dropout()), split.train(), split.validation(), session, start,
+          .fit(fresh.get(), split.train(), split.validation(), session, start,
               state -> new Checkpoint(run, state).save(checkpointFile));
-      SavedModelExporter.export(architecture.create(), outcome.weights(), versionDir, extras(run, outcome), overwrite);
+      SavedModelExporter.export(fresh.get(), outcome.weights(), versionDir, extras(run, outcome), overwrite);
       Files.deleteIfExists(checkpointFile);
     } finally {
       // Only an interruption prints the hook's message: not a failed export, not the next run in this JVM.
@@ -168,9 +191,33 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The run the options describe, over the model's own defaults. */
-  private TrainingRun newRun(Architecture architecture, Path base) {
-    TrainConfig defaults = TrainConfig.defaults(architecture);
+  /**
+   * The Keras file {@code --model} names, checked for training (a softmax classifier whose options
+   * training here supports), or null for a built-in model.
+   */
+  private KerasModel kerasFile() {
+    if (!model.endsWith(".keras") && !model.endsWith(".h5")) {
+      if (freshWeights) {
+        throw new DigitsException("--fresh-weights is for --model FILE.keras|FILE.h5; the built-in models always start fresh");
+      }
+      return null;
+    }
+    KerasModel file = KerasModel.load(Path.of(model));
+    if (!file.unsupportedForTraining().isEmpty()) {
+      throw new DigitsException(file.unsupportedForTraining().get(0) + " is not supported for training");
+    }
+    if (!file.classifier()) {
+      throw new DigitsException(model + ": the model does not end in softmax (Dense(k, softmax), Activation('softmax')"
+          + " or Softmax), so it cannot be trained as a classifier here");
+    }
+    return file;
+  }
+
+  /**
+   * The run the options describe, over the model's own defaults. A Keras file's run records the file
+   * as {@code init_from} unless it starts from fresh weights.
+   */
+  TrainingRun newRun(String modelName, TrainConfig defaults, Path base) {
     TrainConfig config = defaults
         .withEpochs(epochs != null ? epochs : defaults.epochs())
         .withBatchSize(batchSize != null ? batchSize : defaults.batchSize())
@@ -184,8 +231,9 @@ final class TrainCommand implements Callable<Integer> {
     if (v < 0) {
       throw new DigitsException("--model-version must be a non-negative integer");
     }
-    return new TrainingRun(architecture.cliName(), data.toString(), validationSplit, precision, v,
-        initFrom == null ? null : initFrom.toAbsolutePath().toString(), config);
+    Path startWeights = initFrom != null ? initFrom : model.equals(modelName) || freshWeights ? null : Path.of(model);
+    return new TrainingRun(model, data.toString(), validationSplit, precision, v,
+        startWeights == null ? null : startWeights.toAbsolutePath().toString(), config);
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.digits.export;
 
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -16,10 +16,10 @@ import org.tensorflow.types.TInt64;
 public record InferenceGraph(Placeholder<TFloat32> image, Operand<TFloat32> scores, Operand<TInt64> classes) {
 
   /** Builds {@code model} (fresh, unbuilt) into {@code tf}'s graph with the signature's tensor names. */
-  public static InferenceGraph build(Ops tf, Sequential model) {
+  public static InferenceGraph build(Ops tf, Model model) {
     model.build(tf);
     Placeholder<TFloat32> image = tf.withName(SavedModelExporter.INPUT).placeholder(TFloat32.class,
-        Placeholder.shape(Sequential.INPUT_SHAPE));
+        Placeholder.shape(Model.INPUT_SHAPE));
     Operand<TFloat32> scores = tf.withName(SavedModelExporter.PROBABILITIES).identity(model.output(tf, image, false));
     Operand<TInt64> classes = tf.withName(SavedModelExporter.CLASS).math.argMax(scores, tf.constant(1), TInt64.class);
     return new InferenceGraph(image, scores, classes);

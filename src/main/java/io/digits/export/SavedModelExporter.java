@@ -1,7 +1,7 @@
 package io.digits.export;
 
 import io.digits.DigitsException;
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import io.digits.model.Weights;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,7 +47,7 @@ public final class SavedModelExporter {
    * {@code weights} into {@code versionDir}, with {@code extras} (file name to bytes) in
    * {@code assets.extra/}. Fails if {@code versionDir} exists, unless {@code overwrite}.
    */
-  public static void export(Sequential model, Weights weights, Path versionDir, Map<String, byte[]> extras,
+  public static void export(Model model, Weights weights, Path versionDir, Map<String, byte[]> extras,
       boolean overwrite) {
     writeVersion(versionDir, extras, overwrite, dir -> writeSavedModel(model, weights, dir));
   }
@@ -95,7 +95,7 @@ public final class SavedModelExporter {
     }
   }
 
-  private static void writeSavedModel(Sequential model, Weights weights, Path dir) throws IOException {
+  private static void writeSavedModel(Model model, Weights weights, Path dir) throws IOException {
     try (Graph graph = new Graph()) {
       InferenceGraph inference = InferenceGraph.build(Ops.create(graph), model);
       Signature signature = signature(SIGNATURE_KEY, inference.image(), inference.scores(), inference.classes());

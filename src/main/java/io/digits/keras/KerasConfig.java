@@ -4,38 +4,45 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.digits.DigitsException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.tensorflow.ndarray.Shape;
 
 /**
- * A Keras model config reduced to what a {@link io.digits.model.Sequential} can be: the input shape
- * and the chain of layers after the input, in the order data flows. Reads Sequential models (Keras 3
- * and tf-keras) and Functional models whose layers form a single chain from one input to one output;
- * both writers' formats of {@code inbound_nodes} and {@code input_layers}.
+ * A Keras model config as a graph: the input shape, the layers after the input (a nested model's
+ * layer carries its own config), and the layer applications in an order where inputs come first;
+ * the last application is the output. Reads Sequential and Functional models by Keras 3 and tf-keras,
+ * both writers' formats of {@code inbound_nodes} ({@code {"args": [keras tensors]}} and
+ * {@code [[name, node, tensor, kwargs], ...]}), shared layers and nested models.
  */
-record KerasConfig(String modelName, Shape inputShape, List<LayerConfig> layers) {
+record KerasConfig(String modelName, Shape inputShape, List<LayerConfig> layers, List<Application> applications) {
+
+  /** Layer {@code layer} (an index into {@code layers}) applied to the outputs of applications {@code inputs}; -1 is the model input. */
+  record Application(int layer, List<Integer> inputs) {}
+
+  static final Set<String> MODELS = Set.of("Sequential", "Functional", "Model");
 
   static KerasConfig parse(String file, JsonNode root) {
     String kind = root.path("class_name").asText();
     JsonNode config = root.path("config");
+    if (!MODELS.contains(kind)) {
+      throw new DigitsException(file + ": a '" + kind + "' model is not supported (Sequential or Functional only)");
+    }
     if (!config.path("layers").isArray()) {
       throw new DigitsException(file + ": the model config has no list of layers");
     }
-    return switch (kind) {
-      case "Sequential" -> sequential(file, root, config);
-      case "Functional", "Model" -> functional(file, config);
-      default -> throw new DigitsException(file + ": a '" + kind + "' model is not supported (Sequential or Functional only)");
-    };
+    return kind.equals("Sequential") ? sequential(file, root, config) : functional(file, config);
   }
 
   private static KerasConfig sequential(String file, JsonNode root, JsonNode config) {
     List<JsonNode> entries = list(config.path("layers"));
     JsonNode inputShape = null;
     List<LayerConfig> layers = new ArrayList<>();
+    List<Application> applications = new ArrayList<>();
     SavingKeys keys = new SavingKeys();
     for (JsonNode entry : entries) {
       String className = entry.path("class_name").asText();
@@ -45,6 +52,7 @@ record KerasConfig(String modelName, Shape inputShape, List<LayerConfig> layers)
       }
       // Keras 3 Sequential saves the weights of its layers after the input only.
       layers.add(layer(file, layers.size() + 1, entry, keys.next(className)));
+      applications.add(new Application(layers.size() - 1, List.of(applications.size() - 1)));
     }
     if (inputShape == null && !entries.isEmpty()) {
       inputShape = batchShape(entries.get(0).path("config"));
@@ -52,96 +60,157 @@ record KerasConfig(String modelName, Shape inputShape, List<LayerConfig> layers)
     if (inputShape == null) {
       inputShape = firstPresent(config.path("build_input_shape"), root.path("build_config").path("input_shape"));
     }
-    return new KerasConfig(config.path("name").asText("sequential"), shape(file, inputShape), layers);
+    if (layers.isEmpty()) {
+      throw new DigitsException(file + ": the model has no layers");
+    }
+    return new KerasConfig(config.path("name").asText("sequential"), shape(file, inputShape), layers, applications);
   }
 
+  /** One input tensor of an application: the output of node {@code node} of layer {@code layer}. */
+  private record Ref(String layer, int node, int tensor) {}
+
   private static KerasConfig functional(String file, JsonNode config) {
-    Map<String, JsonNode> byName = new LinkedHashMap<>();
-    Map<String, String> keyByName = new HashMap<>();
-    Map<String, Integer> positionByName = new HashMap<>();
-    SavingKeys keys = new SavingKeys();
-    int position = 0;
-    for (JsonNode entry : list(config.path("layers"))) {
-      String name = entry.path("name").asText(entry.path("config").path("name").asText());
-      String className = entry.path("class_name").asText();
-      byName.put(name, entry);
-      keyByName.put(name, keys.next(className)); // a Functional model saves its InputLayer too
-      positionByName.put(name, className.equals("InputLayer") ? 0 : ++position);
-    }
     String input = single(file, "input", config.path("input_layers"));
-    String output = single(file, "output", config.path("output_layers"));
-    // Each layer's single inbound layer; then walk the chain forwards from the input.
-    Map<String, String> consumer = new HashMap<>();
-    for (Map.Entry<String, JsonNode> e : byName.entrySet()) {
-      if (e.getKey().equals(input)) {
+    Ref output = ref(single(config.path("output_layers")), file, "output");
+    List<LayerConfig> layers = new ArrayList<>();
+    Map<String, Integer> index = new HashMap<>();
+    Map<String, List<List<Ref>>> inbound = new HashMap<>();
+    JsonNode inputEntry = null;
+    SavingKeys keys = new SavingKeys();
+    for (JsonNode entry : list(config.path("layers"))) {
+      String className = entry.path("class_name").asText();
+      String key = keys.next(className); // a Functional model saves its InputLayer too
+      String name = entry.path("name").asText(entry.path("config").path("name").asText());
+      if (className.equals("InputLayer")) {
+        if (!name.equals(input)) {
+          throw new DigitsException(file + ": input layer '" + name + "' is not the model input; one input only");
+        }
+        inputEntry = entry;
         continue;
       }
-      LayerConfig layer = layer(file, positionByName.get(e.getKey()), e.getValue(), keyByName.get(e.getKey()));
-      List<String> inbound = inbound(e.getValue().path("inbound_nodes"));
-      if (inbound.size() != 1) {
-        throw layer.error("takes " + inbound.size() + " inputs (" + String.join(", ", inbound)
-            + "); only a chain of single-input layers is supported");
+      LayerConfig layer = layer(file, layers.size() + 1, entry, key);
+      index.put(name, layers.size());
+      layers.add(layer);
+      List<List<Ref>> nodes = new ArrayList<>();
+      for (JsonNode node : entry.path("inbound_nodes")) {
+        nodes.add(refs(layer, node));
       }
-      if (consumer.putIfAbsent(inbound.get(0), e.getKey()) != null) {
-        throw new DigitsException(file + ": layer '" + inbound.get(0) + "' feeds several layers ("
-            + consumer.get(inbound.get(0)) + ", " + e.getKey() + "); only a chain of layers is supported");
-      }
+      inbound.put(name, nodes);
     }
-    JsonNode inputEntry = byName.get(input);
-    if (inputEntry == null || !inputEntry.path("class_name").asText().equals("InputLayer")) {
+    if (inputEntry == null) {
       throw new DigitsException(file + ": the model input '" + input + "' is not an InputLayer");
     }
-    List<LayerConfig> layers = new ArrayList<>();
-    for (String at = consumer.get(input); at != null; at = consumer.get(at)) {
-      layers.add(layer(file, positionByName.get(at), byName.get(at), keyByName.get(at)));
-      if (at.equals(output)) {
-        break;
+    // Writers number a layer's nodes differently (tf-keras counts a nested model's own first node);
+    // every saved node feeds the output, so the lowest number referenced is each layer's first node.
+    Map<String, Integer> firstNode = new HashMap<>();
+    List<Ref> all = new ArrayList<>(List.of(output));
+    inbound.values().forEach(nodes -> nodes.forEach(all::addAll));
+    all.forEach(r -> firstNode.merge(r.layer(), r.node(), Math::min));
+
+    List<Application> applications = new ArrayList<>();
+    Map<Ref, Integer> done = new HashMap<>();
+    new Object() {
+      int visit(Ref r, Set<Ref> path) {
+        if (r.layer().equals(input)) {
+          return -1;
+        }
+        Integer at = index.get(r.layer());
+        if (at == null) {
+          throw new DigitsException(file + ": a layer takes its input from '" + r.layer() + "', which is not a layer of the model");
+        }
+        LayerConfig layer = layers.get(at);
+        Ref key = new Ref(r.layer(), r.node() - firstNode.get(r.layer()), 0);
+        if (done.containsKey(key)) {
+          return done.get(key);
+        }
+        if (r.tensor() != 0) {
+          throw layer.error("output " + r.tensor() + " is used; layers of one output only are supported");
+        }
+        List<List<Ref>> nodes = inbound.get(r.layer());
+        if (key.node() >= nodes.size() || !path.add(key)) {
+          throw layer.error("node " + r.node() + " is used but not defined (or is its own input)");
+        }
+        List<Integer> inputs = new ArrayList<>();
+        for (Ref in : nodes.get(key.node())) {
+          inputs.add(visit(in, path));
+        }
+        path.remove(key);
+        applications.add(new Application(at, inputs));
+        done.put(key, applications.size() - 1);
+        return applications.size() - 1;
       }
-    }
-    if (layers.isEmpty() || !layers.get(layers.size() - 1).name().equals(output) || layers.size() != byName.size() - 1) {
-      throw new DigitsException(file + ": the layers do not form one chain from input '" + input + "' to output '"
-          + output + "'; only such chains are supported");
+    }.visit(output, new HashSet<>());
+    if (applications.isEmpty()) {
+      throw new DigitsException(file + ": the model output is its input; it has no layers");
     }
     return new KerasConfig(config.path("name").asText("functional"), shape(file, batchShape(inputEntry.path("config"))),
-        layers);
+        layers, applications);
   }
 
   private static LayerConfig layer(String file, int position, JsonNode entry, String savingKey) {
     JsonNode options = entry.path("config");
     String name = entry.path("name").asText(options.path("name").asText("?"));
-    return new LayerConfig(file, position, name, entry.path("class_name").asText("?"), savingKey, options);
+    String className = entry.path("class_name").asText("?");
+    LayerConfig layer = new LayerConfig(file, position, name, className, savingKey, options);
+    return MODELS.contains(className) ? layer.withNested(parse(layer.where(), entry)) : layer;
   }
 
-  /** Layer names that the tensors in one layer's {@code inbound_nodes} come from. */
-  private static List<String> inbound(JsonNode nodes) {
-    List<String> names = new ArrayList<>();
-    for (JsonNode node : nodes) {
-      if (node.isArray()) { // tf-keras: [[name, node, tensor, kwargs], ...]
-        node.forEach(t -> names.add(t.path(0).asText()));
-      } else { // Keras 3: {"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": [name, 0, 0]}}], ...}
-        node.path("args").forEach(a -> collectTensors(a, names));
+  /** The input tensors of one node, in call order; keyword arguments other than None are refused. */
+  private static List<Ref> refs(LayerConfig layer, JsonNode node) {
+    List<Ref> refs = new ArrayList<>();
+    if (node.isArray()) { // tf-keras: [[name, node, tensor, kwargs], ...]
+      for (JsonNode t : node) {
+        checkArguments(layer, t.path(3));
+        refs.add(ref(t, layer.where(), "input"));
       }
+      return refs;
     }
-    return names;
+    // Keras 3: {"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": [name, node, tensor]}}], "kwargs": {...}}
+    checkArguments(layer, node.path("kwargs"));
+    node.path("args").forEach(a -> collectTensors(layer, a, refs));
+    return refs;
   }
 
-  private static void collectTensors(JsonNode arg, List<String> names) {
+  /**
+   * Keyword arguments of a call: {@code training} is what Keras recorded while tracing, and Keras's
+   * model call overrides it with its own mode, as here; any other that is set is refused.
+   */
+  private static void checkArguments(LayerConfig layer, JsonNode kwargs) {
+    kwargs.fields().forEachRemaining(e -> {
+      if (!e.getKey().equals("training") && !e.getValue().isNull()) {
+        throw layer.error("is called with argument " + e.getKey() + "=" + e.getValue() + "; not supported");
+      }
+    });
+  }
+
+  private static void collectTensors(LayerConfig layer, JsonNode arg, List<Ref> refs) {
     if (arg.path("class_name").asText().equals("__keras_tensor__")) {
-      names.add(arg.path("config").path("keras_history").path(0).asText());
+      refs.add(ref(arg.path("config").path("keras_history"), layer.where(), "input"));
     } else if (arg.isArray()) {
-      arg.forEach(a -> collectTensors(a, names));
+      arg.forEach(a -> collectTensors(layer, a, refs));
+    } else {
+      throw layer.error("is called with argument " + arg + "; only tensors are supported");
     }
+  }
+
+  private static Ref ref(JsonNode history, String where, String what) {
+    if (!history.path(0).isTextual() || !history.path(1).canConvertToInt() || !history.path(2).canConvertToInt()) {
+      throw new DigitsException(where + ": " + what + " " + history + " is not [layer, node, tensor]");
+    }
+    return new Ref(history.path(0).asText(), history.path(1).asInt(), history.path(2).asInt());
   }
 
   /** {@code input_layers}/{@code output_layers}: Keras 3 writes {@code [name, 0, 0]} for one, tf-keras {@code [[name, 0, 0]]}. */
+  private static JsonNode single(JsonNode layers) {
+    return layers.path(0).isTextual() || layers.size() != 1 ? layers : layers.path(0);
+  }
+
   private static String single(String file, String what, JsonNode layers) {
-    if (layers.path(0).isTextual()) {
-      return layers.path(0).asText();
-    }
-    if (layers.size() != 1) {
+    JsonNode one = single(layers);
+    if (!one.path(0).isTextual()) {
       throw new DigitsException(file + ": the model has " + layers.size() + " " + what + "s; only one is supported");
     }
-    return layers.path(0).path(0).asText();
+    return one.path(0).asText();
   }
 
   private static JsonNode batchShape(JsonNode config) {
@@ -157,13 +226,8 @@ record KerasConfig(String modelName, Shape inputShape, List<LayerConfig> layers)
       throw new DigitsException(file + ": the model config gives no input shape");
     }
     long[] dims = list(batchShape).stream().mapToLong(d -> d.isNull() ? -1 : d.asLong()).toArray();
-    long values = 1;
-    for (int i = 1; i < dims.length; i++) {
-      values = dims[i] < 1 ? -1 : values * dims[i];
-    }
-    if (dims.length < 2 || dims[0] != -1 || values != 784) {
-      throw new DigitsException(file + ": input shape " + LayerConfig.show(batchShape)
-          + " does not hold one 28x28 image per row ((None, 28, 28, 1), (None, 28, 28) or (None, 784))");
+    if (dims.length < 2 || dims[0] != -1 || java.util.Arrays.stream(dims).skip(1).anyMatch(d -> d < 1)) {
+      throw new DigitsException(file + ": input shape " + LayerConfig.show(batchShape) + " is not supported");
     }
     return Shape.of(dims);
   }
@@ -175,7 +239,7 @@ record KerasConfig(String modelName, Shape inputShape, List<LayerConfig> layers)
   /**
    * The keys Keras 3 stores a model's layers under in {@code model.weights.h5} when it does not name
    * them: the class name in snake case, numbered from the second of a class on ({@code dense},
-   * {@code dense_1}, ...), as {@code saving_lib} does.
+   * {@code dense_1}, ...), as {@code saving_lib} does; a nested model's layers under its own key.
    */
   static final class SavingKeys {
     private final Map<String, Integer> used = new HashMap<>();

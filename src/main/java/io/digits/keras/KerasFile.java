@@ -37,8 +37,11 @@ import org.tensorflow.ndarray.Shape;
  */
 public final class KerasFile {
 
-  /** One weight array; {@code name} is the variable's own name (kernel, bias, ...) or null where the file stores only positions. */
-  public record Array(String name, Shape shape, float[] data) {}
+  /**
+   * One weight array; {@code name} is the variable's own name (kernel, bias, ...) or null where the
+   * file stores only positions; {@code layer} the layer its weight name gives (HDF5), else null.
+   */
+  public record Array(String layer, String name, Shape shape, float[] data) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -88,18 +91,27 @@ public final class KerasFile {
         Map<String, List<Array>> byName = new HashMap<>();
         Map<String, List<Array>> byKey = new HashMap<>();
         if (h5.getChild("layers") instanceof Group layers) {
-          for (Node layer : layers) {
-            if (layer instanceof Group g && g.getChild("vars") instanceof Group vars) {
-              List<Array> values = positional(vars);
-              byKey.put(g.getName(), values);
-              if (vars.getAttribute("name") != null) {
-                byName.put(string(vars.getAttribute("name")), values);
-              }
-            }
-          }
+          collect(layers, "", byName, byKey);
         }
         boolean named = !byName.isEmpty() && byName.size() == byKey.size();
         return new KerasFile(path, "Keras 3 .keras (" + keras(zip) + ")", config, named ? byName : byKey, !named);
+      }
+    }
+  }
+
+  /** Every layer group's {@code vars}, by key path ({@code sequential/layers/conv2d} in a nested model) and by name. */
+  private static void collect(Group layers, String prefix, Map<String, List<Array>> byName,
+      Map<String, List<Array>> byKey) {
+    for (Node layer : layers) {
+      if (layer instanceof Group g && g.getChild("vars") instanceof Group vars) {
+        List<Array> values = positional(vars);
+        byKey.put(prefix + g.getName(), values);
+        if (vars.getAttribute("name") != null) {
+          byName.put(string(vars.getAttribute("name")), values);
+        }
+      }
+      if (layer instanceof Group g && g.getChild("layers") instanceof Group inner) {
+        collect(inner, prefix + g.getName() + "/layers/", byName, byKey);
       }
     }
   }
@@ -109,7 +121,7 @@ public final class KerasFile {
     return vars.getChildren().values().stream()
         .filter(n -> n instanceof Dataset && n.getName().matches("\\d+"))
         .sorted(Comparator.comparingInt(n -> Integer.parseInt(n.getName())))
-        .map(n -> array(null, (Dataset) n))
+        .map(n -> array(null, null, (Dataset) n))
         .toList();
   }
 
@@ -147,7 +159,7 @@ public final class KerasFile {
         if (layer instanceof Group g && g.getAttribute("weight_names") != null) {
           List<Array> values = new ArrayList<>();
           for (String weightName : strings(g.getAttribute("weight_names"))) {
-            values.add(array(localName(weightName), g.getDatasetByPath(weightName)));
+            values.add(array(layerName(weightName), localName(weightName), g.getDatasetByPath(weightName)));
           }
           byName.put(g.getName(), values);
         }
@@ -163,7 +175,13 @@ public final class KerasFile {
     return last.replaceFirst(":\\d+$", "");
   }
 
-  private static Array array(String name, Dataset dataset) {
+  /** {@code sequential/dense_1/kernel:0} -> {@code dense_1}; null for a bare {@code kernel:0}. */
+  static String layerName(String weightName) {
+    String[] parts = weightName.split("/");
+    return parts.length < 2 ? null : parts[parts.length - 2];
+  }
+
+  private static Array array(String layer, String name, Dataset dataset) {
     Object flat = dataset.getDataFlat();
     float[] data;
     if (flat instanceof float[] f) {
@@ -177,7 +195,7 @@ public final class KerasFile {
       throw new DigitsException(dataset.getPath() + ": weights of type " + dataset.getJavaType().getSimpleName()
           + " are not supported (float32 or float64 only)");
     }
-    return new Array(name, Shape.of(dataset.getDimensionsAsLong()), data);
+    return new Array(layer, name, Shape.of(dataset.getDimensionsAsLong()), data);
   }
 
   private static String string(Attribute attribute) {
@@ -206,10 +224,16 @@ public final class KerasFile {
 
   /**
    * The weight arrays of one layer in Keras's order (empty for a layer without weights): looked up
-   * by the layer's {@code name}, or, in a .keras file that does not name its layer groups, by the
-   * {@code savingKey} Keras 3 stored them under.
+   * by the layer's name, or, in a .keras file that does not name its layer groups, by the saving key
+   * Keras 3 stored them under. {@code names} and {@code savingKeys} are paths: the enclosing models'
+   * (outermost first), then the layer's own. An HDF5 file keeps a nested model's weights in the
+   * outermost model layer's group, each named after its layer.
    */
-  public List<Array> arrays(String name, String savingKey) {
-    return arrays.getOrDefault(keyed ? savingKey : name, List.of());
+  public List<Array> arrays(List<String> names, List<String> savingKeys) {
+    String name = names.get(names.size() - 1);
+    if (format.startsWith("HDF5") && names.size() > 1) {
+      return arrays.getOrDefault(names.get(0), List.of()).stream().filter(a -> name.equals(a.layer())).toList();
+    }
+    return arrays.getOrDefault(keyed ? String.join("/layers/", savingKeys) : name, List.of());
   }
 }

@@ -3,48 +3,144 @@ package io.digits.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.digits.model.ActivationLayer;
 import io.digits.model.BatchNormalization;
+import io.digits.model.Component;
+import io.digits.model.Concatenate;
 import io.digits.model.Conv2D;
+import io.digits.model.Crop2D;
 import io.digits.model.Dense;
 import io.digits.model.Dropout;
+import io.digits.model.Elu;
 import io.digits.model.Flatten;
-import io.digits.model.Layer;
+import io.digits.model.GaussianNoise;
+import io.digits.model.GlobalPooling2D;
+import io.digits.model.Initializer;
+import io.digits.model.LayerNormalization;
 import io.digits.model.MaxPool2D;
+import io.digits.model.Merging;
+import io.digits.model.PReLU;
 import io.digits.model.Padding;
+import io.digits.model.RandomAffine;
+import io.digits.model.RandomContrast;
+import io.digits.model.ReLU;
 import io.digits.model.Rescaling;
 import io.digits.model.Reshape;
+import io.digits.model.Softmax;
 import java.util.Locale;
 
 /**
  * Maps one Keras layer (class name and config) to this project's layer, reading every option that
- * changes what the layer computes and refusing values it cannot compute the same way. Options that
- * only matter while Keras trains (initializers, regularizers, constraints) are ignored; any other
- * option that is set is refused by {@link LayerConfig#finish}.
+ * changes what the layer computes and refusing values it cannot compute the same way. Initializers
+ * are read (the start weights of {@code --fresh-weights}); regularizers and constraints are noted
+ * for training (see {@link LayerConfig#trainingOnly}); any other option that is set is refused by
+ * {@link LayerConfig#finish}.
  */
 final class LayerFactory {
-  static final String SUPPORTED = "Conv2D, MaxPooling2D, Flatten, Dense, Dropout, BatchNormalization, Activation, "
-      + "Rescaling, Reshape (after one InputLayer)";
+  static final String SUPPORTED = "Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D, AveragePooling2D, "
+      + "GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, Cropping2D, Flatten, Dense, Dropout, "
+      + "SpatialDropout2D, GaussianNoise, GaussianDropout, BatchNormalization, LayerNormalization, Activation, "
+      + "ReLU, LeakyReLU, PReLU, ELU, Softmax, Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, "
+      + "Rescaling, Reshape, RandomRotation, RandomZoom, RandomTranslation, RandomContrast, nested models";
 
   private LayerFactory() {}
 
-  /** {@code dropoutSeed}: the seed of a Dropout layer's masks, should the model be trained. */
-  static Layer create(LayerConfig c, long dropoutSeed) {
+  /** {@code salt}: what tells this layer's random draws (dropout masks, augmentation) from others'. */
+  static Component create(LayerConfig c, long salt) {
     c.expectFloat32();
-    Layer layer = switch (c.className()) {
+    Component layer = switch (c.className()) {
       case "Conv2D", "Convolution2D" -> conv2d(c);
-      case "MaxPooling2D", "MaxPool2D" -> maxPool(c);
+      case "DepthwiseConv2D" -> depthwise(c);
+      case "SeparableConv2D", "SeparableConvolution2D" -> separable(c);
+      case "MaxPooling2D", "MaxPool2D" -> {
+        int pool = pool(c);
+        yield new MaxPool2D(pool, c.square("strides", pool), padding(c));
+      }
+      case "AveragePooling2D", "AvgPool2D" -> {
+        int pool = pool(c);
+        yield MaxPool2D.average(pool, c.square("strides", pool), padding(c));
+      }
+      case "GlobalAveragePooling2D", "GlobalAvgPool2D", "GlobalMaxPooling2D", "GlobalMaxPool2D" -> {
+        c.expect("data_format", "\"channels_last\"");
+        yield new GlobalPooling2D(c.className().contains("Max"), c.flag("keepdims", false));
+      }
+      case "ZeroPadding2D" -> {
+        long[] p = sides(c, "padding");
+        yield Crop2D.zeroPadding(p[0], p[1], p[2], p[3]);
+      }
+      case "Cropping2D" -> {
+        long[] p = sides(c, "cropping");
+        yield Crop2D.cropping(p[0], p[1], p[2], p[3]);
+      }
       case "Flatten" -> {
         c.expect("data_format", "\"channels_last\"");
         yield new Flatten();
       }
-      case "Dense" -> new Dense(c.integer("units"), c.activation(), c.flag("use_bias", true));
+      case "Dense" -> new Dense(c.integer("units"), c.activation(), c.flag("use_bias", true),
+          c.initializer("kernel_initializer", Initializer.GLOROT_UNIFORM),
+          c.initializer("bias_initializer", Initializer.ZEROS));
       case "Dropout" -> {
         c.expect("noise_shape");
-        yield new Dropout(c.number("rate", 0f), dropoutSeed);
+        yield new Dropout(c.number("rate", 0f), salt);
       }
+      case "SpatialDropout2D" -> {
+        c.expect("data_format", "\"channels_last\"");
+        yield Dropout.spatial(c.number("rate", 0f), salt);
+      }
+      case "GaussianNoise" -> GaussianNoise.additive(c.number("stddev", 0f), salt);
+      case "GaussianDropout" -> GaussianNoise.dropout(c.number("rate", 0f), salt);
       case "BatchNormalization" -> batchNormalization(c);
+      case "LayerNormalization" -> layerNormalization(c);
       case "Activation" -> new ActivationLayer(c.activation());
+      case "ReLU" -> new ReLU(c.number("negative_slope", 0f), c.get("max_value") == null ? null : c.number("max_value", 0f),
+          c.number("threshold", 0f));
+      case "LeakyReLU" -> ReLU.leaky(c.get("negative_slope") != null ? c.number("negative_slope", 0.3f)
+          : c.number("alpha", 0.3f)); // tf-keras calls it alpha
+      case "PReLU" -> {
+        JsonNode shared = c.get("shared_axes");
+        int[] axes = shared == null ? new int[0] : shared.isArray()
+            ? java.util.stream.StreamSupport.stream(shared.spliterator(), false).mapToInt(JsonNode::asInt).toArray()
+            : new int[] {shared.asInt()};
+        yield new PReLU(axes, c.initializer("alpha_initializer", Initializer.ZEROS));
+      }
+      case "ELU" -> new Elu(c.number("alpha", 1f));
+      case "Softmax" -> {
+        c.expect("axis", "-1", "[-1]");
+        yield new Softmax();
+      }
+      case "Add" -> new Merging(Merging.Op.ADD);
+      case "Subtract" -> new Merging(Merging.Op.SUBTRACT);
+      case "Multiply" -> new Merging(Merging.Op.MULTIPLY);
+      case "Average" -> new Merging(Merging.Op.AVERAGE);
+      case "Maximum" -> new Merging(Merging.Op.MAXIMUM);
+      case "Minimum" -> new Merging(Merging.Op.MINIMUM);
+      case "Concatenate" -> new Concatenate(c.get("axis") == null ? -1 : c.integer("axis"));
       case "Rescaling" -> new Rescaling(c.number("scale", 1f), c.number("offset", 0f));
       case "Reshape" -> new Reshape(c.longs("target_shape"));
+      case "RandomRotation" -> {
+        float factor = symmetric(c, "factor");
+        yield augmentation(c, factor * 360f, 0f, Float.NaN, 0f, 0f, salt);
+      }
+      case "RandomZoom" -> {
+        float height = symmetric(c, "height_factor");
+        float width = c.get("width_factor") == null ? Float.NaN : symmetric(c, "width_factor");
+        yield augmentation(c, 0f, height, width, 0f, 0f, salt);
+      }
+      case "RandomTranslation" -> augmentation(c, 0f, 0f, Float.NaN, symmetric(c, "height_factor"),
+          symmetric(c, "width_factor"), salt);
+      case "RandomContrast" -> {
+        // Keras 3 saves (lower, upper) for a factor in [1 - lower, 1 + upper] (0.2 becomes (0, 0.2));
+        // tf-keras saves the number f for [1 - f, 1 + f].
+        c.expect("data_format", "\"channels_last\"");
+        JsonNode factor = c.get("factor");
+        boolean pair = factor != null && factor.isArray() && factor.size() == 2;
+        if (!pair && (factor == null || !factor.isNumber())) {
+          throw c.error("factor " + LayerConfig.show(factor) + " is not supported");
+        }
+        JsonNode range = c.get("value_range");
+        float min = range == null ? 0f : range.path(0).floatValue();
+        float max = range == null ? 255f : range.path(1).floatValue();
+        yield new RandomContrast(pair ? factor.get(0).floatValue() : factor.floatValue(),
+            pair ? factor.get(1).floatValue() : factor.floatValue(), min, max, salt);
+      }
       default -> throw c.error("this kind of layer is not supported; supported: " + SUPPORTED);
     };
     c.finish();
@@ -53,34 +149,127 @@ final class LayerFactory {
 
   private static Conv2D conv2d(LayerConfig c) {
     c.expect("data_format", "\"channels_last\"");
-    c.expect("dilation_rate", "1", "[1, 1]");
+    return Conv2D.of(c.integer("filters"), kernel(c), c.square("strides", 1), c.square("dilation_rate", 1),
+        c.get("groups") == null ? 1 : c.integer("groups"), padding(c),
+        c.activation(), c.flag("use_bias", true), c.initializer("kernel_initializer", Initializer.GLOROT_UNIFORM),
+        c.initializer("bias_initializer", Initializer.ZEROS));
+  }
+
+  private static Conv2D depthwise(LayerConfig c) {
+    c.expect("data_format", "\"channels_last\"");
     c.expect("groups", "1");
-    int filters = c.integer("filters");
+    return Conv2D.depthwise(c.get("depth_multiplier") == null ? 1 : c.integer("depth_multiplier"), kernel(c),
+        c.square("strides", 1), c.square("dilation_rate", 1), padding(c), c.activation(), c.flag("use_bias", true),
+        c.initializer("depthwise_initializer", Initializer.GLOROT_UNIFORM),
+        c.initializer("bias_initializer", Initializer.ZEROS));
+  }
+
+  private static Conv2D separable(LayerConfig c) {
+    c.expect("data_format", "\"channels_last\"");
+    c.expect("groups", "1");
+    Initializer depthwise = c.initializer("depthwise_initializer", Initializer.GLOROT_UNIFORM);
+    Initializer pointwise = c.initializer("pointwise_initializer", Initializer.GLOROT_UNIFORM);
+    if (!depthwise.equals(pointwise)) {
+      throw c.error("different depthwise and pointwise initializers are not supported");
+    }
+    return Conv2D.separable(c.integer("filters"), c.get("depth_multiplier") == null ? 1 : c.integer("depth_multiplier"),
+        kernel(c), c.square("strides", 1), c.square("dilation_rate", 1), padding(c), c.activation(),
+        c.flag("use_bias", true), depthwise, c.initializer("bias_initializer", Initializer.ZEROS));
+  }
+
+  private static int kernel(LayerConfig c) {
     int kernel = c.square("kernel_size", -1);
     if (kernel < 1) {
       throw c.error("kernel_size is missing");
     }
-    return new Conv2D(filters, kernel, c.square("strides", 1), padding(c), c.activation(), c.flag("use_bias", true));
+    return kernel;
   }
 
-  private static MaxPool2D maxPool(LayerConfig c) {
+  private static int pool(LayerConfig c) {
     c.expect("data_format", "\"channels_last\"");
-    int pool = c.square("pool_size", 2);
-    return new MaxPool2D(pool, c.square("strides", pool), padding(c));
+    return c.square("pool_size", 2);
+  }
+
+  /** {@code p}, {@code (h, w)} or {@code ((top, bottom), (left, right))} as [top, bottom, left, right]. */
+  private static long[] sides(LayerConfig c, String key) {
+    c.expect("data_format", "\"channels_last\"");
+    JsonNode v = c.get(key);
+    if (v != null && v.canConvertToInt()) {
+      long p = v.asLong();
+      return new long[] {p, p, p, p};
+    }
+    if (v == null || !v.isArray() || v.size() != 2) {
+      throw c.error(key + " " + LayerConfig.show(v) + " is not supported");
+    }
+    JsonNode h = v.get(0);
+    JsonNode w = v.get(1);
+    return new long[] {h.isArray() ? h.get(0).asLong() : h.asLong(), h.isArray() ? h.get(1).asLong() : h.asLong(),
+        w.isArray() ? w.get(0).asLong() : w.asLong(), w.isArray() ? w.get(1).asLong() : w.asLong()};
+  }
+
+  /** A factor {@code f} or {@code (-f, f)}: a range symmetric about 0 (other ranges are refused). */
+  private static float symmetric(LayerConfig c, String key) {
+    JsonNode v = c.get(key);
+    if (v != null && v.isNumber()) {
+      return Math.abs(v.floatValue());
+    }
+    if (v != null && v.isArray() && v.size() == 2 && v.get(0).floatValue() == -v.get(1).floatValue()) {
+      return Math.abs(v.get(1).floatValue());
+    }
+    throw c.error(key + " " + LayerConfig.show(v) + " is not supported (a number, or a range symmetric about 0)");
+  }
+
+  private static RandomAffine augmentation(LayerConfig c, float degrees, float zoom, float zoomWidth, float shiftHeight,
+      float shiftWidth, long salt) {
+    c.expect("data_format", "\"channels_last\"");
+    c.get("value_range"); // the geometric layers do not rescale values
+    JsonNode fill = c.get("fill_mode");
+    String fillMode = fill == null ? "REFLECT" : fill.asText().toUpperCase(Locale.ROOT);
+    JsonNode interpolation = c.get("interpolation");
+    String method = interpolation == null ? "BILINEAR" : interpolation.asText().toUpperCase(Locale.ROOT);
+    if (!java.util.Set.of("REFLECT", "WRAP", "CONSTANT", "NEAREST").contains(fillMode)
+        || !java.util.Set.of("BILINEAR", "NEAREST").contains(method)) {
+      throw c.error("fill_mode " + LayerConfig.show(fill) + " / interpolation " + LayerConfig.show(interpolation)
+          + " is not supported");
+    }
+    return new RandomAffine(degrees, zoom, zoomWidth, shiftHeight, shiftWidth, fillMode, method,
+        c.number("fill_value", 0f), salt);
   }
 
   private static BatchNormalization batchNormalization(LayerConfig c) {
     c.expect("renorm", "false");
     c.expect("virtual_batch_size");
     c.expect("adjustment");
+    defaultInitializers(c, "beta_initializer", "moving_mean_initializer", Initializer.ZEROS);
+    defaultInitializers(c, "gamma_initializer", "moving_variance_initializer", Initializer.ONES);
+    return new BatchNormalization(axis(c), c.number("momentum", BatchNormalization.KERAS_MOMENTUM),
+        c.number("epsilon", BatchNormalization.KERAS_EPSILON), c.flag("center", true), c.flag("scale", true));
+  }
+
+  private static LayerNormalization layerNormalization(LayerConfig c) {
+    c.expect("rms_scaling", "false");
+    defaultInitializers(c, "beta_initializer", null, Initializer.ZEROS);
+    defaultInitializers(c, "gamma_initializer", null, Initializer.ONES);
+    return new LayerNormalization(axis(c), c.number("epsilon", 1e-3f), c.flag("center", true), c.flag("scale", true));
+  }
+
+  /** A normalization axis: {@code -1}, {@code 3} or {@code [3]}; the layer checks at build that it is the last. */
+  private static int axis(LayerConfig c) {
     JsonNode axis = c.get("axis");
     JsonNode single = axis != null && axis.isArray() && axis.size() == 1 ? axis.get(0) : axis;
     if (single != null && !single.canConvertToInt()) {
       throw c.error("axis " + LayerConfig.show(axis) + " is not supported, only the last (channels) axis");
     }
-    return new BatchNormalization(single == null ? -1 : single.intValue(),
-        c.number("momentum", BatchNormalization.KERAS_MOMENTUM), c.number("epsilon", BatchNormalization.KERAS_EPSILON),
-        c.flag("center", true), c.flag("scale", true));
+    return single == null ? -1 : single.intValue();
+  }
+
+  /** Normalization layers start from Keras's default initializers only; another is refused, not ignored. */
+  private static void defaultInitializers(LayerConfig c, String key, String other, Initializer expected) {
+    for (String k : other == null ? new String[] {key} : new String[] {key, other}) {
+      if (!c.initializer(k, expected).equals(expected)) {
+        throw c.error(k + " other than " + (expected == Initializer.ZEROS ? "zeros" : "ones") + " is not supported");
+      }
+    }
   }
 
   private static Padding padding(LayerConfig c) {

@@ -6,11 +6,13 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
-/** Keras {@code Dense(units, activation, use_bias)}: glorot_uniform kernel [in, units], zero bias when {@code use_bias}. */
+/** Keras {@code Dense(units, activation, use_bias)}: kernel [in, units] (glorot_uniform by default), bias when {@code use_bias} (zeros). */
 public final class Dense implements Layer {
   private final int units;
   private final Activation activation;
   private final boolean useBias;
+  private final Initializer kernelInitializer;
+  private final Initializer biasInitializer;
   private Variable<TFloat32> kernel;
   private Variable<TFloat32> bias;
 
@@ -19,9 +21,15 @@ public final class Dense implements Layer {
   }
 
   public Dense(int units, Activation activation, boolean useBias) {
+    this(units, activation, useBias, Initializer.GLOROT_UNIFORM, Initializer.ZEROS);
+  }
+
+  public Dense(int units, Activation activation, boolean useBias, Initializer kernel, Initializer bias) {
     this.units = units;
     this.activation = activation;
     this.useBias = useBias;
+    this.kernelInitializer = kernel;
+    this.biasInitializer = bias;
   }
 
   @Override
@@ -29,9 +37,9 @@ public final class Dense implements Layer {
     if (input.numDimensions() != 2) {
       throw new IllegalArgumentException("Dense needs a flat input, got " + input);
     }
-    kernel = params.add(tf, "kernel", Shape.of(input.size(1), units), Initializer.GLOROT_UNIFORM, true);
+    kernel = params.add(tf, "kernel", Shape.of(input.size(1), units), kernelInitializer, true);
     if (useBias) {
-      bias = params.add(tf, "bias", Shape.of(units), Initializer.ZEROS, true);
+      bias = params.add(tf, "bias", Shape.of(units), biasInitializer, true);
     }
     return Shape.of(-1, units);
   }

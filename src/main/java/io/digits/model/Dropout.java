@@ -16,19 +16,33 @@ import org.tensorflow.types.TInt64;
 public final class Dropout implements Layer {
   private final float rate;
   private final long salt;
+  private final boolean spatial;
   private Parameters params;
 
   /** {@code salt} tells this layer's masks apart from other dropout layers' in the same step. */
   public Dropout(float rate, long salt) {
+    this(rate, salt, false);
+  }
+
+  /** Keras {@code SpatialDropout2D(rate)}: whole channels of an image dropped (one draw per image and channel). */
+  public static Dropout spatial(float rate, long salt) {
+    return new Dropout(rate, salt, true);
+  }
+
+  private Dropout(float rate, long salt, boolean spatial) {
     if (!(rate >= 0f && rate < 1f)) {
       throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
     }
     this.rate = rate;
     this.salt = salt;
+    this.spatial = spatial;
   }
 
   @Override
   public Shape build(Ops tf, Shape input, Parameters params) {
+    if (spatial && input.numDimensions() != 4) {
+      throw new IllegalArgumentException("SpatialDropout2D needs an NHWC input, got " + input);
+    }
     this.params = params;
     return input;
   }
@@ -38,14 +52,20 @@ public final class Dropout implements Layer {
     if (!training || rate == 0f) {
       return x;
     }
-    Operand<TInt64> seed = tf.math.add(params.stepSeed(tf), tf.constant(new long[] {salt, 0}));
-    Operand<TFloat32> noise = tf.random.statelessRandomUniform(tf.shape(x), seed, TFloat32.class);
+    Operand<TInt64> seed = params.stepSeed(tf, salt);
+    Operand<org.tensorflow.types.TInt32> shape = spatial
+        ? tf.math.mul(tf.shape(x), tf.constant(new int[] {1, 0, 0, 1})) // [batch, 1, 1, channels] below
+        : tf.shape(x);
+    if (spatial) {
+      shape = tf.math.maximum(shape, tf.constant(1));
+    }
+    Operand<TFloat32> noise = tf.random.statelessRandomUniform(shape, seed, TFloat32.class);
     Operand<TFloat32> keep = tf.dtypes.cast(tf.math.greaterEqual(noise, tf.constant(rate)), TFloat32.class);
     return tf.math.mul(x, tf.math.mul(keep, tf.constant(1f / (1f - rate))));
   }
 
   @Override
   public String describe() {
-    return "Dropout(" + rate + ")";
+    return (spatial ? "SpatialDropout2D(" : "Dropout(") + rate + ")";
   }
 }

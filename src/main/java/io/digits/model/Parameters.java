@@ -2,6 +2,7 @@ package io.digits.model;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
@@ -29,6 +30,8 @@ public final class Parameters {
       Assign<TFloat32> assign) {}
 
   private final List<Parameter> all = new ArrayList<>();
+  private final java.util.Map<Parameter, Regularizer> penalties = new java.util.IdentityHashMap<>();
+  private final java.util.Map<Parameter, Constraint> constraints = new java.util.IdentityHashMap<>();
   private Placeholder<TInt64> stepSeed;
 
   /** Creates a variable named {@code name} (made unique by the scope) of the given shape. */
@@ -55,9 +58,36 @@ public final class Parameters {
     return stepSeed;
   }
 
+  /** This step's seed for the draws of one layer: {@link #stepSeed} plus {@code [salt, 0]}, so that layers draw apart. */
+  public Operand<TInt64> stepSeed(Ops tf, long salt) {
+    return tf.math.add(stepSeed(tf), tf.constant(new long[] {salt, 0}));
+  }
+
   /** The step seed if a layer asked for one, else null (the model draws nothing at random). */
   public Placeholder<TInt64> stepSeedOrNull() {
     return stepSeed;
+  }
+
+  /** Adds {@code regularizer}'s penalty on {@code parameter} to {@link #losses}. */
+  public void penalize(Parameter parameter, Regularizer regularizer) {
+    penalties.put(parameter, regularizer);
+  }
+
+  /** Constrains {@code parameter} after each optimizer update (see {@link #constrained}). */
+  public void constrain(Parameter parameter, Constraint constraint) {
+    constraints.put(parameter, constraint);
+  }
+
+  /** The weight penalties, one scalar per regularized variable (Keras's {@code model.losses}); empty when none. */
+  public List<Operand<TFloat32>> losses(Ops tf) {
+    return all.stream().filter(penalties::containsKey)
+        // identity: the C++ gradient of Square crashes on a ref (VariableV2) input; it wants a value.
+        .map(p -> penalties.get(p).penalty(tf, tf.identity(p.variable()))).toList();
+  }
+
+  /** The constraint on {@code parameter}, or null. */
+  public Constraint constraint(Parameter parameter) {
+    return constraints.get(parameter);
   }
 
   public List<Parameter> all() {

@@ -26,16 +26,36 @@ import org.tensorflow.types.TInt64;
 public final class RandomAffine implements Layer {
   private final float maxDegrees;
   private final float zoom;
-  private final float shift;
+  private final float zoomWidth;
+  private final float shiftHeight;
+  private final float shiftWidth;
+  private final String fillMode;
+  private final String interpolation;
+  private final float fillValue;
   private final long salt;
   private Parameters params;
   private long height;
   private long width;
 
   public RandomAffine(float maxDegrees, float zoom, float shift, long salt) {
+    this(maxDegrees, zoom, Float.NaN, shift, shift, "CONSTANT", "BILINEAR", 0f, salt);
+  }
+
+  /**
+   * The general warp, as Keras's layers configure it: {@code zoomWidth} NaN keeps the aspect ratio
+   * (one zoom for both axes); shifts are fractions of the height and width; {@code fillMode} one of
+   * TF's REFLECT, WRAP, CONSTANT, NEAREST; {@code interpolation} BILINEAR or NEAREST.
+   */
+  public RandomAffine(float maxDegrees, float zoom, float zoomWidth, float shiftHeight, float shiftWidth,
+      String fillMode, String interpolation, float fillValue, long salt) {
     this.maxDegrees = maxDegrees;
     this.zoom = zoom;
-    this.shift = shift;
+    this.zoomWidth = zoomWidth;
+    this.shiftHeight = shiftHeight;
+    this.shiftWidth = shiftWidth;
+    this.fillMode = fillMode;
+    this.interpolation = interpolation;
+    this.fillValue = fillValue;
     this.salt = salt;
   }
 
@@ -55,7 +75,7 @@ public final class RandomAffine implements Layer {
     if (!training) {
       return x;
     }
-    Operand<TInt64> seed = tf.math.add(params.stepSeed(tf), tf.constant(new long[] {salt, 0}));
+    Operand<TInt64> seed = params.stepSeed(tf, salt);
     Operand<TInt32> batch = tf.slice(tf.shape(x), tf.constant(new int[] {0}), tf.constant(new int[] {1}));
     Operand<TInt32> drawShape = tf.concat(List.of(batch, tf.constant(new int[] {4})), tf.constant(0));
     // Four draws per image, each uniform in [-1, 1): angle, zoom, shift x, shift y.
@@ -64,12 +84,20 @@ public final class RandomAffine implements Layer {
         tf.constant(1f));
     List<Output<TFloat32>> r = tf.unstack(u, 4L, Unstack.axis(1L)).output();
     Operand<TFloat32> angle = tf.math.mul(r.get(0), tf.constant((float) Math.toRadians(maxDegrees)));
-    Operand<TFloat32> scale = tf.math.add(tf.constant(1f), tf.math.mul(r.get(1), tf.constant(zoom)));
-    Operand<TFloat32> dx = tf.math.mul(r.get(2), tf.constant(shift * width));
-    Operand<TFloat32> dy = tf.math.mul(r.get(3), tf.constant(shift * height));
-    return tf.image.imageProjectiveTransformV3(x, transforms(tf, angle, scale, dx, dy),
-        tf.constant(new int[] {(int) height, (int) width}), tf.constant(0f), "BILINEAR",
-        ImageProjectiveTransformV3.fillMode("CONSTANT"));
+    Operand<TFloat32> scaleY = tf.math.add(tf.constant(1f), tf.math.mul(r.get(1), tf.constant(zoom)));
+    Operand<TFloat32> scaleX = scaleY;
+    if (!Float.isNaN(zoomWidth)) {
+      // A draw of its own, so that the four above stay what they were for the aspect-keeping warp.
+      Operand<TFloat32> v = tf.random.statelessRandomUniform(batch, tf.math.add(seed, tf.constant(new long[] {0, 1L << 40})),
+          TFloat32.class);
+      scaleX = tf.math.add(tf.constant(1f),
+          tf.math.mul(tf.math.sub(tf.math.mul(v, tf.constant(2f)), tf.constant(1f)), tf.constant(zoomWidth)));
+    }
+    Operand<TFloat32> dx = tf.math.mul(r.get(2), tf.constant(shiftWidth * width));
+    Operand<TFloat32> dy = tf.math.mul(r.get(3), tf.constant(shiftHeight * height));
+    return tf.image.imageProjectiveTransformV3(x, transforms(tf, angle, scaleX, scaleY, dx, dy),
+        tf.constant(new int[] {(int) height, (int) width}), tf.constant(fillValue), interpolation,
+        ImageProjectiveTransformV3.fillMode(fillMode));
   }
 
   /**
@@ -77,21 +105,26 @@ public final class RandomAffine implements Layer {
    * each output pixel (x, y) to the input point (a0 x + a1 y + a2, b0 x + b1 y + b2): a rotation
    * and scaling about the centre ((w-1)/2, (h-1)/2), as Keras places it, then the shift.
    */
-  private Operand<TFloat32> transforms(Ops tf, Operand<TFloat32> angle, Operand<TFloat32> scale,
-      Operand<TFloat32> dx, Operand<TFloat32> dy) {
-    Operand<TFloat32> cos = tf.math.div(tf.math.cos(angle), scale);
-    Operand<TFloat32> sin = tf.math.div(tf.math.sin(angle), scale);
+  private Operand<TFloat32> transforms(Ops tf, Operand<TFloat32> angle, Operand<TFloat32> scaleX,
+      Operand<TFloat32> scaleY, Operand<TFloat32> dx, Operand<TFloat32> dy) {
+    Operand<TFloat32> cosX = tf.math.div(tf.math.cos(angle), scaleX);
+    Operand<TFloat32> sinX = tf.math.div(tf.math.sin(angle), scaleX);
+    Operand<TFloat32> cosY = scaleX == scaleY ? cosX : tf.math.div(tf.math.cos(angle), scaleY);
+    Operand<TFloat32> sinY = scaleX == scaleY ? sinX : tf.math.div(tf.math.sin(angle), scaleY);
     Operand<TFloat32> cx = tf.constant((width - 1) / 2f);
     Operand<TFloat32> cy = tf.constant((height - 1) / 2f);
     // a2 = cx - cos*cx + sin*cy + dx;  b2 = cy - sin*cx - cos*cy + dy
-    Operand<TFloat32> a2 = tf.math.add(tf.math.sub(cx, tf.math.sub(tf.math.mul(cos, cx), tf.math.mul(sin, cy))), dx);
-    Operand<TFloat32> b2 = tf.math.add(tf.math.sub(cy, tf.math.add(tf.math.mul(sin, cx), tf.math.mul(cos, cy))), dy);
-    Operand<TFloat32> zero = tf.zerosLike(cos);
-    return tf.stack(List.of(cos, tf.math.neg(sin), a2, sin, cos, b2, zero, zero), Stack.axis(1L));
+    Operand<TFloat32> a2 = tf.math.add(tf.math.sub(cx, tf.math.sub(tf.math.mul(cosX, cx), tf.math.mul(sinX, cy))), dx);
+    Operand<TFloat32> b2 = tf.math.add(tf.math.sub(cy, tf.math.add(tf.math.mul(sinY, cx), tf.math.mul(cosY, cy))), dy);
+    Operand<TFloat32> zero = tf.zerosLike(cosX);
+    return tf.stack(List.of(cosX, tf.math.neg(sinX), a2, sinY, cosY, b2, zero, zero), Stack.axis(1L));
   }
 
   @Override
   public String describe() {
-    return "RandomAffine(rotation +-" + maxDegrees + " deg, zoom +-" + zoom + ", shift +-" + shift + ")";
+    return "RandomAffine(rotation +-" + maxDegrees + " deg, zoom +-" + zoom
+        + (Float.isNaN(zoomWidth) ? "" : " x +-" + zoomWidth) + ", shift +-" + shiftHeight + " x +-" + shiftWidth
+        + (fillMode.equals("CONSTANT") && fillValue == 0f ? "" : ", fill " + fillMode.toLowerCase() + " " + fillValue)
+        + (interpolation.equals("BILINEAR") ? "" : ", " + interpolation.toLowerCase()) + ")";
   }
 }

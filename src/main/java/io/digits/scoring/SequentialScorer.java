@@ -2,7 +2,7 @@ package io.digits.scoring;
 
 import io.digits.data.Dataset;
 import io.digits.export.InferenceGraph;
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import io.digits.model.Weights;
 import io.digits.train.Precision;
 import org.tensorflow.Graph;
@@ -31,7 +31,7 @@ public final class SequentialScorer implements ScoringModel {
    * {@code model}: fresh and unbuilt; {@code precision}: the arithmetic the session runs it in;
    * {@code description}: where it came from.
    */
-  public SequentialScorer(Sequential model, Weights weights, Precision precision, String description) {
+  public SequentialScorer(Model model, Weights weights, Precision precision, String description) {
     this.graph = new Graph();
     Session opened = null;
     try {
@@ -48,7 +48,7 @@ public final class SequentialScorer implements ScoringModel {
       throw e;
     }
     this.session = opened;
-    this.description = description + ", input " + Sequential.INPUT_SHAPE + ", " + model.outputShape().size(1)
+    this.description = description + ", input " + Model.INPUT_SHAPE + ", " + model.outputShape().size(1)
         + " outputs" + (model.classifier() ? " (softmax)" : "");
   }
 

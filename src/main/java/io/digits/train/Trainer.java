@@ -1,7 +1,7 @@
 package io.digits.train;
 
 import io.digits.data.Dataset;
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import io.digits.model.Weights;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -50,7 +50,7 @@ public final class Trainer {
   }
 
   /** Trains from {@code start}, calling {@code listener} after each epoch with the state reached. */
-  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session, Start start,
+  public Outcome fit(Model model, Dataset train, Dataset validation, ConfigProto session, Start start,
       EpochListener listener) {
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
         config.optimizer().create(config.learningRate()), session)) {
@@ -99,7 +99,7 @@ public final class Trainer {
   }
 
   /** Trains from fresh weights without checkpoints. */
-  public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session) {
+  public Outcome fit(Model model, Dataset train, Dataset validation, ConfigProto session) {
     return fit(model, train, validation, session, Start.fresh(), state -> {});
   }
 

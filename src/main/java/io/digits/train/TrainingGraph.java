@@ -1,9 +1,12 @@
 package io.digits.train;
 
 import io.digits.data.Dataset;
+import io.digits.model.Constraint;
 import io.digits.model.Parameters;
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import io.digits.model.Weights;
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
@@ -38,7 +41,7 @@ public final class TrainingGraph implements AutoCloseable {
 
   private final Graph graph;
   private final Session session;
-  private final Sequential model;
+  private final Model model;
   private final Parameters optimizerSlots = new Parameters();
   private final Placeholder<TInt32> trainIndices;
   private final Placeholder<TInt32> validationIndices;
@@ -48,33 +51,39 @@ public final class TrainingGraph implements AutoCloseable {
   private final Operand<TFloat32> trainCorrect;
   private final Operand<TFloat32> validationLossSum;
   private final Operand<TFloat32> validationCorrect;
+  private final Operand<TFloat32> validationPenalty;
   private long seed;
   private long globalStep;
 
-  public TrainingGraph(Sequential model, Dataset train, Dataset validation, Optimizer optimizer, ConfigProto config) {
+  public TrainingGraph(Model model, Dataset train, Dataset validation, Optimizer optimizer, ConfigProto config) {
     this.model = model;
     this.graph = new Graph();
     try {
       Ops tf = Ops.create(graph);
       model.build(tf);
+      int classes = (int) model.outputShape().size(1);
 
       trainIndices = tf.withName("train_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices);
+      Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices, classes);
       Operand<TFloat32> logits = model.logits(tf, batch.images, true);
       Operand<TFloat32> losses = tf.nn.softmaxCrossEntropyWithLogits(logits, batch.oneHot).loss();
-      trainLoss = tf.math.mean(losses, tf.constant(0));
+      // Weight penalties (regularizers) join the loss as Keras's compute_loss adds model.losses.
+      Operand<TFloat32> penalty = model.losses(tf).stream().reduce(tf.constant(0f), tf.math::add);
+      trainLoss = tf.math.add(tf.math.mean(losses, tf.constant(0)), penalty);
       trainCorrect = correct(tf, logits, batch.oneHot);
       learningRate = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant(optimizer.learningRate()), Shape.scalar());
-      trainStep = optimizer.minimize(tf, trainLoss, model.parameters().trainable(), optimizerSlots, learningRate);
+      trainStep = constrained(tf,
+          optimizer.minimize(tf, trainLoss, model.parameters().trainable(), optimizerSlots, learningRate));
 
       validationIndices =
           tf.withName("validation_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      Batch vbatch = batch(tf.withSubScope("validation_data"), validation, validationIndices);
+      Batch vbatch = batch(tf.withSubScope("validation_data"), validation, validationIndices, classes);
       Operand<TFloat32> vlogits = model.logits(tf, vbatch.images, false);
       validationLossSum = tf.reduceSum(
           tf.nn.softmaxCrossEntropyWithLogits(vlogits, vbatch.oneHot).loss(), tf.constant(0));
       validationCorrect = correct(tf, vlogits, vbatch.oneHot);
+      validationPenalty = penalty;
 
       session = new Session(graph, config);
     } catch (RuntimeException e) {
@@ -83,16 +92,35 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
+  /** After the update, each constrained variable becomes its constraint's projection, as Keras 3's optimizer does. */
+  private Op constrained(Ops tf, Op update) {
+    List<Op> projections = new ArrayList<>();
+    Ops after = tf.withControlDependencies(List.of(update));
+    for (Parameters.Parameter p : model.parameters().trainable()) {
+      Constraint c = model.parameters().constraint(p);
+      if (c != null) {
+        projections.add(after.assign(p.variable(), c.apply(after, p.variable())));
+      }
+    }
+    return projections.isEmpty() ? update : tf.withControlDependencies(projections).noOp();
+  }
+
   private record Batch(Operand<TFloat32> images, Operand<TFloat32> oneHot) {}
 
-  private static Batch batch(Ops tf, Dataset data, Operand<TInt32> indices) {
+  /** One-hot labels of {@code classes} classes (the model's outputs); a label beyond them is an error. */
+  private static Batch batch(Ops tf, Dataset data, Operand<TInt32> indices, int classes) {
+    int top = java.util.Arrays.stream(data.labels()).max().orElse(0);
+    if (top >= classes) {
+      throw new io.digits.DigitsException("the data has label " + top + " but the model has " + classes
+          + " outputs (labels 0.." + (classes - 1) + ")");
+    }
     Operand<TUint8> pixels =
         tf.constant(Shape.of(data.size(), 784), DataBuffers.of(data.pixels(), true, false));
     Operand<TInt32> labels = tf.constant(data.labels());
     Operand<TFloat32> images = tf.math.div(
         tf.dtypes.cast(tf.gather(pixels, indices, tf.constant(0)), TFloat32.class), tf.constant(255f));
     Operand<TFloat32> oneHot = tf.oneHot(
-        tf.gather(labels, indices, tf.constant(0)), tf.constant(10), tf.constant(1f), tf.constant(0f));
+        tf.gather(labels, indices, tf.constant(0)), tf.constant(classes), tf.constant(1f), tf.constant(0f));
     return new Batch(tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1})), oneHot);
   }
 
@@ -171,7 +199,13 @@ public final class TrainingGraph implements AutoCloseable {
         correct += (long) ((TFloat32) r.get(1)).getFloat();
       }
     }
-    return new Metrics(size == 0 ? 0 : lossSum / size, correct, size);
+    double penalty = 0;
+    if (size > 0) {
+      try (Result r = session.runner().fetch(validationPenalty).run()) {
+        penalty = ((TFloat32) r.get(0)).getFloat();
+      }
+    }
+    return new Metrics(size == 0 ? 0 : lossSum / size + penalty, correct, size);
   }
 
   public Weights weights() {
@@ -183,7 +217,7 @@ public final class TrainingGraph implements AutoCloseable {
     return Weights.read(session, optimizerSlots);
   }
 
-  public Sequential model() {
+  public Model model() {
     return model;
   }
 

@@ -23,7 +23,10 @@ class KerasFileParityTest {
   static final List<String> FILES = List.of(
       "keras3_simple.keras", "keras3_simple.h5", "tfkeras_simple.h5",
       "keras3_double_conv.keras", "keras3_double_conv.h5", "tfkeras_double_conv.h5",
-      "keras3_batch_norm.keras", "keras3_batch_norm.h5", "tfkeras_batch_norm.h5");
+      "keras3_batch_norm.keras", "keras3_batch_norm.h5", "tfkeras_batch_norm.h5",
+      "keras3_residual_cnn.keras", "keras3_residual_cnn.h5", "tfkeras_residual_cnn.h5",
+      "keras3_separable_cnn.keras", "keras3_separable_cnn.h5", "tfkeras_separable_cnn.h5",
+      "keras3_augmented_cnn.keras", "keras3_augmented_cnn.h5", "tfkeras_augmented_cnn.h5");
   static final int ROWS = 1000;
   static final double TOLERANCE = 1e-5;
 

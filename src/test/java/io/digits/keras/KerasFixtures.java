@@ -9,10 +9,14 @@ import java.util.List;
 
 /** The committed Keras files (scripts/make_keras_test_fixtures.py) and the probabilities Keras gave for them. */
 public final class KerasFixtures {
-  /** Every fixture: two models, each by Keras 3 (.keras, .h5) and tf-keras (.h5). */
-  public static final List<String> FILES = List.of(
-      "keras3_tiny_conv.keras", "keras3_tiny_conv.h5", "tfkeras_tiny_conv.h5",
-      "keras3_tiny_batch_norm.keras", "keras3_tiny_batch_norm.h5", "tfkeras_tiny_batch_norm.h5");
+  /** The fixture models: two chains and three Functional graphs (scripts/make_keras_test_fixtures.py says what each holds). */
+  public static final List<String> MODELS =
+      List.of("tiny_conv", "tiny_batch_norm", "tiny_residual", "tiny_branches", "tiny_augment");
+
+  /** Every fixture: each model by Keras 3 (.keras, .h5) and tf-keras (.h5). */
+  public static final List<String> FILES = MODELS.stream()
+      .flatMap(m -> List.of("keras3_" + m + ".keras", "keras3_" + m + ".h5", "tfkeras_" + m + ".h5").stream())
+      .toList();
 
   private KerasFixtures() {}
 

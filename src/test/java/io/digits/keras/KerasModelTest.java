@@ -78,19 +78,19 @@ class KerasModelTest {
   @Test
   void anUnsupportedOptionIsNamedWithTheLayerAndItsPosition(@TempDir Path dir) throws IOException {
     Path file = withConfig(dir, "keras3_tiny_conv.keras",
-        config -> ((ObjectNode) layer(config, 3).path("config")).set("dilation_rate", JSON.valueToTree(new int[] {2, 2})));
+        config -> ((ObjectNode) layer(config, 3).path("config")).put("data_format", "channels_first"));
     String name = layer(readConfig(KerasFixtures.path("keras3_tiny_conv.keras")), 3).path("config").path("name").asText();
     DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(file));
-    assertEquals(file + ": layer 3 '" + name + "' (Conv2D): dilation_rate (2, 2) is not supported", e.getMessage());
+    assertEquals(file + ": layer 3 '" + name + "' (Conv2D): data_format 'channels_first' is not supported", e.getMessage());
   }
 
   @Test
   void anUnsupportedLayerIsNamedWithItsPosition(@TempDir Path dir) throws IOException {
     Path file = withConfig(dir, "keras3_tiny_conv.keras",
-        config -> ((ObjectNode) layer(config, 4)).put("class_name", "GlobalAveragePooling2D"));
+        config -> ((ObjectNode) layer(config, 4)).put("class_name", "UpSampling2D"));
     DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(file));
     assertTrue(e.getMessage().startsWith(file + ": layer 4 "), e.getMessage());
-    assertTrue(e.getMessage().contains("(GlobalAveragePooling2D): this kind of layer is not supported"), e.getMessage());
+    assertTrue(e.getMessage().contains("(UpSampling2D): this kind of layer is not supported"), e.getMessage());
   }
 
   @Test
@@ -105,9 +105,9 @@ class KerasModelTest {
   @Test
   void anUnsupportedActivationIsNamed(@TempDir Path dir) throws IOException {
     Path file = withConfig(dir, "keras3_tiny_conv.keras",
-        config -> ((ObjectNode) layer(config, 1).path("config")).put("activation", "gelu"));
+        config -> ((ObjectNode) layer(config, 1).path("config")).put("activation", "mish"));
     DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(file));
-    assertTrue(e.getMessage().endsWith("(Conv2D): activation 'gelu' is not supported"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("(Conv2D): activation 'mish' is not supported"), e.getMessage());
   }
 
   @Test
@@ -120,7 +120,7 @@ class KerasModelTest {
   }
 
   @Test
-  void aModelThatIsNotAChainIsRefused(@TempDir Path dir) throws IOException {
+  void aSingleInputLayerGivenTwoInputsIsRefused(@TempDir Path dir) throws IOException {
     // Feed the last layer from two layers, as an Add would be.
     Path file = withConfig(dir, "keras3_tiny_batch_norm.keras", config -> {
       var layers = config.path("config").path("layers");
@@ -129,7 +129,70 @@ class KerasModelTest {
       args.add(args.get(0).deepCopy());
     });
     DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(file));
-    assertTrue(e.getMessage().contains("takes 2 inputs"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("(Activation): takes 2 inputs; it takes one"), e.getMessage());
+  }
+
+  @Test
+  void regularizersAndConstraintsAreReadForTrainingAndActivityRegularizersRefused(@TempDir Path dir) throws IOException {
+    Path file = withConfig(dir, "keras3_tiny_conv.keras", config -> {
+      ObjectNode dense = (ObjectNode) layer(config, 5).path("config");
+      dense.set("kernel_regularizer", JSON.valueToTree(java.util.Map.of("class_name", "L1L2",
+          "config", java.util.Map.of("l1", 0.001, "l2", 0.01))));
+      dense.set("bias_constraint", JSON.valueToTree(java.util.Map.of("class_name", "NonNeg", "config", java.util.Map.of())));
+    });
+    KerasModel m = KerasModel.load(file);
+    assertEquals(List.of(), m.unsupportedForTraining());
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      var model = m.create().build(org.tensorflow.op.Ops.create(g));
+      assertEquals(1, model.losses(org.tensorflow.op.Ops.create(g)).size(), "the kernel's penalty");
+      var bias = model.parameters().all().stream().filter(p -> p.name().endsWith("dense/bias")).findFirst().orElseThrow();
+      assertTrue(model.parameters().constraint(bias) instanceof io.digits.model.Constraint.NonNeg);
+    }
+    Path activity = withConfig(dir.resolve("b"), "keras3_tiny_conv.keras", config -> ((ObjectNode) layer(config, 5)
+        .path("config")).set("activity_regularizer", JSON.valueToTree(java.util.Map.of("class_name", "L2",
+            "config", java.util.Map.of("l2", 0.01)))));
+    List<String> refused = KerasModel.load(activity).unsupportedForTraining();
+    assertEquals(1, refused.size());
+    assertTrue(refused.get(0).contains("layer 5 ") && refused.get(0).contains("activity_regularizer"), refused.get(0));
+  }
+
+  @Test
+  void aSharedLayerAndANestedModelLoadOnceEachAndTheSummaryShowsTheGraph() {
+    for (String name : List.of("keras3_tiny_residual.keras", "keras3_tiny_residual.h5", "tfkeras_tiny_residual.h5")) {
+      KerasModel m = KerasModel.load(KerasFixtures.path(name));
+      // stem 2 + block (conv 1, BN 4, conv 2) + shared 2 (once, though applied twice) + BN 4 + dense 2
+      assertEquals(17, m.weights().values().size(), name);
+      List<String> summary = m.summary();
+      assertTrue(summary.stream().anyMatch(l -> l.contains("shared (Conv2D)") && l.endsWith("<- add | max_pooling2d_2")),
+          name + ": " + summary);
+      assertTrue(summary.stream().anyMatch(l -> l.contains("block (Sequential)")), name + ": " + summary);
+    }
+  }
+
+  @Test
+  void freshWeightsAreDrawnFromEachLayersConfiguredInitializer(@TempDir Path dir) throws IOException {
+    Path file = withConfig(dir, "keras3_tiny_conv.keras", config -> {
+      ObjectNode dense = (ObjectNode) layer(config, 5).path("config");
+      dense.set("kernel_initializer", JSON.valueToTree(java.util.Map.of("class_name", "VarianceScaling",
+          "config", java.util.Map.of("scale", 2.0, "mode", "fan_in", "distribution", "uniform"))));
+      dense.set("bias_initializer", JSON.valueToTree(java.util.Map.of("class_name", "Constant",
+          "config", java.util.Map.of("value", 0.5))));
+    });
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+      var model = KerasModel.load(file).create().build(org.tensorflow.op.Ops.create(g));
+      var params = model.parameters().all();
+      var kernel = params.stream().filter(p -> p.name().endsWith("dense/kernel")).findFirst().orElseThrow();
+      var bias = params.stream().filter(p -> p.name().endsWith("dense/bias")).findFirst().orElseThrow();
+      assertEquals(new io.digits.model.Initializer.VarianceScaling(2, io.digits.model.Initializer.FanMode.FAN_IN,
+          io.digits.model.Initializer.Distribution.UNIFORM), kernel.initializer());
+      assertEquals(new io.digits.model.Initializer.Constant(0.5f), bias.initializer());
+      var conv = params.stream().filter(p -> p.name().endsWith("conv2d/kernel")).findFirst().orElseThrow();
+      assertEquals(io.digits.model.Initializer.GLOROT_UNIFORM, conv.initializer(), "the fixture's own glorot_uniform");
+    }
+    Path unknown = withConfig(dir.resolve("u"), "keras3_tiny_conv.keras", config -> ((ObjectNode) layer(config, 5)
+        .path("config")).put("kernel_initializer", "identity"));
+    DigitsException e = assertThrows(DigitsException.class, () -> KerasModel.load(unknown));
+    assertTrue(e.getMessage().endsWith("(Dense): kernel_initializer 'identity' is not supported"), e.getMessage());
   }
 
   @Test
@@ -155,6 +218,7 @@ class KerasModelTest {
     Path source = KerasFixtures.path(name);
     ObjectNode config = readConfig(source);
     edit.accept(config);
+    Files.createDirectories(dir);
     Path target = dir.resolve(name);
     try (ZipFile zip = new ZipFile(source.toFile());
         OutputStream out = Files.newOutputStream(target);

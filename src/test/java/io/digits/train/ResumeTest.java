@@ -11,7 +11,15 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.digits.keras.KerasFixtures;
+import io.digits.keras.KerasModel;
+import io.digits.model.Model;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.proto.ConfigProto;
 
@@ -27,10 +35,18 @@ class ResumeTest {
     return new Trainer(config, new ProgressBar(new PrintStream(OutputStream.nullOutputStream()), false));
   }
 
-  @Test
-  void resumedRunEqualsUninterruptedRun(@TempDir Path dir) {
+  /** double-conv (dropout), and a Keras file with every random layer (augmentation, noise, spatial dropout). */
+  static Stream<Arguments> models() {
+    KerasModel augment = KerasModel.load(KerasFixtures.path("keras3_tiny_augment.keras"));
+    return Stream.of(Arguments.of("double-conv", (Supplier<Model>) Architecture.DOUBLE_CONV::create),
+        Arguments.of("keras3_tiny_augment.keras", (Supplier<Model>) augment::create));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void resumedRunEqualsUninterruptedRun(String name, Supplier<Model> model, @TempDir Path dir) {
     List<TrainingState> saved = new ArrayList<>();
-    Trainer.Outcome whole = trainer(CONFIG).fit(Architecture.DOUBLE_CONV.create(), TRAIN, VALIDATION,
+    Trainer.Outcome whole = trainer(CONFIG).fit(model.get(), TRAIN, VALIDATION,
         ConfigProto.getDefaultInstance(), Trainer.Start.fresh(), saved::add);
     assertEquals(3, saved.size(), "one checkpoint per epoch");
 
@@ -41,7 +57,7 @@ class ResumeTest {
     assertEquals(1, loaded.state().epochsDone());
     assertEquals(RUN, loaded.run(), "the run's record comes back whole");
 
-    Trainer.Outcome resumed = trainer(CONFIG).fit(Architecture.DOUBLE_CONV.create(), TRAIN, VALIDATION,
+    Trainer.Outcome resumed = trainer(CONFIG).fit(model.get(), TRAIN, VALIDATION,
         ConfigProto.getDefaultInstance(), Trainer.Start.resume(loaded.state()), state -> {});
     assertEquals(whole.history().epochs().size(), resumed.history().epochs().size());
     for (int e = 0; e < 3; e++) {

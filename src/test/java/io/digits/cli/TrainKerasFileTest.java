@@ -7,6 +7,7 @@ import io.digits.keras.KerasFixtures;
 import io.digits.keras.KerasModel;
 import io.digits.scoring.Predictor;
 import io.digits.testing.CliRunner;
+import io.digits.train.TrainingRun;
 import io.digits.testing.SyntheticDigits;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,8 +34,8 @@ class TrainKerasFileTest {
     assertTrue(r.out().contains("Training tfkeras_tiny_residual on 270 rows"), r.out());
     Path version = dir.resolve("models/tfkeras_tiny_residual/1");
     assertTrue(Files.isRegularFile(version.resolve("saved_model.pb")));
-    String info = Files.readString(version.resolve("assets.extra/training.json"));
-    assertTrue(info.contains("\"fresh_weights\" : false"), info);
+    TrainingRun run = TrainingRun.read(version.resolve("assets.extra/training.json"));
+    assertTrue(run.initFrom().endsWith("tfkeras_tiny_residual.h5"), "started from the file's weights: " + run);
     // One epoch moved the file's weights: the export no longer scores as the file does.
     KerasModel file = KerasModel.load(KerasFixtures.path("tfkeras_tiny_residual.h5"));
     float[][] expected = KerasFixtures.readCsv(
@@ -50,7 +51,9 @@ class TrainKerasFileTest {
   void freshWeightsStartFromTheLayersInitializers(@TempDir Path dir) {
     CliRunner.Run r = train(dir, "keras3_tiny_augment.keras", "--fresh-weights");
     assertEquals(0, r.code(), r.err());
-    assertTrue(Files.isDirectory(dir.resolve("models/keras3_tiny_augment/1")));
+    Path version = dir.resolve("models/keras3_tiny_augment/1");
+    assertEquals(null, TrainingRun.read(version.resolve("assets.extra/training.json")).initFrom(),
+        "fresh weights: no start file recorded");
   }
 
   @Test

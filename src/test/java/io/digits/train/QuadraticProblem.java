@@ -3,6 +3,7 @@ package io.digits.train;
 import io.digits.model.Initializer;
 import io.digits.model.Parameters;
 import io.digits.model.Weights;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -15,11 +16,12 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * A tiny problem whose gradient is known in closed form, to check an optimizer's updates against
- * its formula computed by hand: loss = sum((w - target)^2) / 2, so the gradient is w - target.
+ * its formula computed by hand: two variables, loss = sum((w - target)^2) / 2 over both, so each
+ * gradient is w - target. Two variables tell per-variable clipping from global clipping.
  */
 final class QuadraticProblem implements AutoCloseable {
-  static final float[] START = {0.5f, -1.25f, 2f, 0.01f};
-  static final float[] TARGET = {1f, 2f, -3f, 0f};
+  static final float[][] START = {{0.5f, -1.25f, 2f, 0.01f}, {3f, -0.2f}};
+  static final float[][] TARGET = {{1f, 2f, -3f, 0f}, {-1f, 0.3f}};
 
   private final Graph graph = new Graph();
   private final Session session;
@@ -29,26 +31,51 @@ final class QuadraticProblem implements AutoCloseable {
 
   QuadraticProblem(Optimizer optimizer) {
     Ops tf = Ops.create(graph);
-    Variable<TFloat32> w = params.add(tf, "w", Shape.of(START.length), Initializer.ZEROS, true);
-    Operand<TFloat32> diff = tf.math.sub(w, tf.constant(TARGET));
-    Operand<TFloat32> loss = tf.math.mul(tf.constant(0.5f), tf.reduceSum(tf.math.square(diff), tf.constant(0)));
+    List<Weights.Value> start = new ArrayList<>();
+    Operand<TFloat32> loss = tf.constant(0f);
+    for (int v = 0; v < START.length; v++) {
+      Shape shape = Shape.of(START[v].length);
+      Variable<TFloat32> w = params.add(tf, "w" + v, shape, Initializer.ZEROS, true);
+      Operand<TFloat32> diff = tf.math.sub(w, tf.constant(TARGET[v]));
+      loss = tf.math.add(loss, tf.math.mul(tf.constant(0.5f), tf.reduceSum(tf.math.square(diff), tf.constant(0))));
+      start.add(new Weights.Value("w" + v, shape, START[v].clone()));
+    }
     step = optimizer.minimize(tf, loss, params.trainable(), slots);
     session = new Session(graph);
-    new Weights(List.of(new Weights.Value("w", Shape.of(START.length), START.clone()))).assignTo(session, params);
+    new Weights(start).assignTo(session, params);
     Weights.initial(slots, 0).assignTo(session, slots);
   }
 
-  static double gradient(double w, int i) {
-    return w - TARGET[i];
+  /** The starting weights in double precision. */
+  static double[][] start() {
+    double[][] w = new double[START.length][];
+    for (int v = 0; v < START.length; v++) {
+      w[v] = new double[START[v].length];
+      for (int i = 0; i < w[v].length; i++) {
+        w[v][i] = START[v][i];
+      }
+    }
+    return w;
+  }
+
+  static double[][] gradients(double[][] w) {
+    double[][] g = new double[w.length][];
+    for (int v = 0; v < w.length; v++) {
+      g[v] = new double[w[v].length];
+      for (int i = 0; i < w[v].length; i++) {
+        g[v][i] = w[v][i] - TARGET[v][i];
+      }
+    }
+    return g;
   }
 
   /** Runs one update and returns the weights after it. */
-  float[] step() {
+  float[][] step() {
     session.runner().addTarget(step).run().close();
-    return Weights.read(session, params).values().get(0).data();
+    return Weights.read(session, params).values().stream().map(Weights.Value::data).toArray(float[][]::new);
   }
 
-  /** The optimizer's state: accumulators, step counter. */
+  /** The optimizer's state: step counter, accumulators. */
   Weights slots() {
     return Weights.read(session, slots);
   }

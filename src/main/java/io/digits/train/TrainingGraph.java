@@ -51,7 +51,13 @@ public final class TrainingGraph implements AutoCloseable {
   private long seed;
   private long globalStep;
 
+  /** The notebook's loss: categorical cross-entropy. */
   public TrainingGraph(Sequential model, Dataset train, Dataset validation, Optimizer optimizer, ConfigProto config) {
+    this(model, train, validation, optimizer, Loss.NOTEBOOK, config);
+  }
+
+  public TrainingGraph(Sequential model, Dataset train, Dataset validation, Optimizer optimizer, Loss loss,
+      ConfigProto config) {
     this.model = model;
     this.graph = new Graph();
     try {
@@ -60,10 +66,9 @@ public final class TrainingGraph implements AutoCloseable {
 
       trainIndices = tf.withName("train_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices);
-      Operand<TFloat32> logits = model.logits(tf, batch.images, true);
-      Operand<TFloat32> losses = tf.nn.softmaxCrossEntropyWithLogits(logits, batch.oneHot).loss();
-      trainLoss = tf.math.mean(losses, tf.constant(0));
-      trainCorrect = correct(tf, logits, batch.oneHot);
+      Loss.Prediction prediction = prediction(tf, model, batch.images, true);
+      trainLoss = loss.mean(tf, prediction, batch.labels);
+      trainCorrect = Loss.correct(tf, prediction, batch.labels);
       learningRate = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant(optimizer.learningRate()), Shape.scalar());
       trainStep = optimizer.minimize(tf, trainLoss, model.parameters().trainable(), optimizerSlots, learningRate);
@@ -71,10 +76,9 @@ public final class TrainingGraph implements AutoCloseable {
       validationIndices =
           tf.withName("validation_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Batch vbatch = batch(tf.withSubScope("validation_data"), validation, validationIndices);
-      Operand<TFloat32> vlogits = model.logits(tf, vbatch.images, false);
-      validationLossSum = tf.reduceSum(
-          tf.nn.softmaxCrossEntropyWithLogits(vlogits, vbatch.oneHot).loss(), tf.constant(0));
-      validationCorrect = correct(tf, vlogits, vbatch.oneHot);
+      Loss.Prediction vprediction = prediction(tf, model, vbatch.images, false);
+      validationLossSum = tf.reduceSum(loss.perExample(tf, vprediction, vbatch.labels), tf.constant(0));
+      validationCorrect = Loss.correct(tf, vprediction, vbatch.labels);
 
       session = new Session(graph, config);
     } catch (RuntimeException e) {
@@ -83,7 +87,7 @@ public final class TrainingGraph implements AutoCloseable {
     }
   }
 
-  private record Batch(Operand<TFloat32> images, Operand<TFloat32> oneHot) {}
+  private record Batch(Operand<TFloat32> images, Operand<TInt32> labels) {}
 
   private static Batch batch(Ops tf, Dataset data, Operand<TInt32> indices) {
     Operand<TUint8> pixels =
@@ -91,17 +95,14 @@ public final class TrainingGraph implements AutoCloseable {
     Operand<TInt32> labels = tf.constant(data.labels());
     Operand<TFloat32> images = tf.math.div(
         tf.dtypes.cast(tf.gather(pixels, indices, tf.constant(0)), TFloat32.class), tf.constant(255f));
-    Operand<TFloat32> oneHot = tf.oneHot(
-        tf.gather(labels, indices, tf.constant(0)), tf.constant(10), tf.constant(1f), tf.constant(0f));
-    return new Batch(tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1})), oneHot);
+    return new Batch(tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1})),
+        tf.gather(labels, indices, tf.constant(0)));
   }
 
-  /** Number of rows whose arg-max matches the label, as float (Keras's categorical accuracy). */
-  private static Operand<TFloat32> correct(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> oneHot) {
-    Operand<TFloat32> hits = tf.dtypes.cast(
-        tf.math.equal(tf.math.argMax(logits, tf.constant(1)), tf.math.argMax(oneHot, tf.constant(1))),
-        TFloat32.class);
-    return tf.reduceSum(hits, tf.constant(0));
+  /** A classifier's logits under its softmax (what Keras's loss takes), else the model's output. */
+  private static Loss.Prediction prediction(Ops tf, Sequential model, Operand<TFloat32> images, boolean training) {
+    return model.classifier() ? Loss.Prediction.softmaxOf(model.logits(tf, images, training))
+        : Loss.Prediction.of(model.output(tf, images, training));
   }
 
   /**

@@ -29,6 +29,11 @@ public record Adam(float learningRate, double beta1, double beta2, double epsilo
   }
 
   @Override
+  public Adam withLearningRate(float rate) {
+    return new Adam(rate, beta1, beta2, epsilon, amsgrad, base, adamW);
+  }
+
+  @Override
   public String kerasName() {
     return adamW ? "AdamW" : "Adam";
   }

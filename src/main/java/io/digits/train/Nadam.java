@@ -30,6 +30,11 @@ public record Nadam(float learningRate, double beta1, double beta2, double epsil
   }
 
   @Override
+  public Nadam withLearningRate(float rate) {
+    return new Nadam(rate, beta1, beta2, epsilon, base);
+  }
+
+  @Override
   public String kerasName() {
     return "Nadam";
   }

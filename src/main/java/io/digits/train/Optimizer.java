@@ -42,6 +42,9 @@ public interface Optimizer {
   /** The learning rate when none is fed. */
   float learningRate();
 
+  /** The same optimizer at another learning rate (e.g. a command-line flag's). */
+  Optimizer withLearningRate(float rate);
+
   /** Weight decay and gradient clipping: the options every Keras optimizer takes. */
   BaseOptions base();
 

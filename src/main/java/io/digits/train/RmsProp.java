@@ -30,6 +30,11 @@ public record RmsProp(float learningRate, double rho, double momentum, double ep
   }
 
   @Override
+  public RmsProp withLearningRate(float rate) {
+    return new RmsProp(rate, rho, momentum, epsilon, centered, base);
+  }
+
+  @Override
   public String kerasName() {
     return "RMSprop";
   }

@@ -24,6 +24,11 @@ public record Sgd(float learningRate, double momentum, boolean nesterov, BaseOpt
   }
 
   @Override
+  public Sgd withLearningRate(float rate) {
+    return new Sgd(rate, momentum, nesterov, base);
+  }
+
+  @Override
   public String kerasName() {
     return "SGD";
   }

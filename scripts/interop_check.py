@@ -8,6 +8,8 @@
      `digits inspect` and scored by `digits predict` like Keras's own predict (>= 99.9 %).
   c. Training parity: keras_parity.py's curve, then the Java KerasParityTest via Maven.
   d. Keras files: make_keras_files.py's .keras/.h5 files, then the Java KerasFileParityTest.
+  f. Training settings: training_settings_parity.py's optimizers, schedules and losses (Keras 3's own
+     objects, saved in compiled model files), then the Java TrainingSettingsParityTest.
 
 Prints one `PASS ...` / `FAIL ...` line per check and ends with `N passed, M failed`;
 exits 1 if anything failed.
@@ -317,6 +319,19 @@ def check_d(report, args):
                    {"digits.keras.dir": files, "digits.data": os.path.abspath(args.data)})
 
 
+# ---- check f: optimizers, schedules and losses from compile settings -----------------------------
+
+
+def check_f(report, args):
+    settings = os.path.abspath(os.path.join(args.work, "training-settings"))
+    made = report.run("f training_settings_parity.py", lambda: subprocess.run(
+        [sys.executable, os.path.join(SCRIPTS, "training_settings_parity.py"), "--out", settings],
+        check=True, timeout=600, stdout=subprocess.DEVNULL) and settings)
+    if made:
+        report.run("f java TrainingSettingsParityTest", run_java_test, "TrainingSettingsParityTest",
+                   {"digits.settings.dir": settings})
+
+
 # ---- main -------------------------------------------------------------------------------------
 
 
@@ -330,7 +345,7 @@ def parse_args(argv=None):
     p.add_argument("--work", default="build/interop", help="scratch folder (recreated parts only)")
     p.add_argument("--keras-epochs", type=int, default=2, help="epochs for make_keras_models.py (default 2)")
     p.add_argument("--keras-dir", help="reuse models already made by make_keras_models.py instead of training")
-    p.add_argument("--only", default="abcd", help="which checks to run, e.g. 'ab' (default abcd)")
+    p.add_argument("--only", default="abcdf", help="which checks to run, e.g. 'ab' (default abcdf)")
     return p.parse_args(argv)
 
 
@@ -350,6 +365,8 @@ def main(argv=None):
         check_c(report, args)
     if "d" in args.only:
         check_d(report, args)
+    if "f" in args.only:
+        check_f(report, args)
     print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
 

@@ -11,10 +11,10 @@ import org.tensorflow.types.TInt32;
  * inside {@code fit} (keras/src/losses/losses.py, backend/tensorflow/nn.py):
  *
  * <ul>
- *   <li>A softmax output is never used as probabilities: Keras takes the logits under it (the
- *       {@code _keras_logits} of the softmax, or the Softmax op's input in a graph) and computes
- *       softmax cross-entropy from them, whatever {@code from_logits} says. The notebook models take
- *       this path.
+ *   <li>A softmax or sigmoid output is never used as probabilities: Keras keeps the logits under
+ *       it ({@code _keras_logits}; in a graph also the Softmax op's input) and computes softmax
+ *       cross-entropy from them, whatever {@code from_logits} says; for a sigmoid output too (checked
+ *       against Keras 3.15's {@code test_on_batch} in make interop). The notebook models take this path.
  *   <li>Any other output with {@code from_logits} is taken as logits; without it as probabilities:
  *       categorical renormalizes them to sum 1, clips to [1e-7, 1 - 1e-7] and takes
  *       {@code -sum(y * log p)}; sparse clips, takes the log, and applies sparse softmax
@@ -69,10 +69,10 @@ public record Loss(Kind kind, boolean fromLogits, double labelSmoothing) {
 
   /**
    * What the loss sees of a model's output [batch, classes]: either the logits under a final softmax
-   * ({@link #softmaxOf}), or an output with no softmax at its end ({@link #of}).
+   * or sigmoid ({@link #logitsOf}), or any other output ({@link #of}).
    */
-  public record Prediction(Operand<TFloat32> softmaxLogits, Operand<TFloat32> output) {
-    public static Prediction softmaxOf(Operand<TFloat32> logits) {
+  public record Prediction(Operand<TFloat32> kerasLogits, Operand<TFloat32> output) {
+    public static Prediction logitsOf(Operand<TFloat32> logits) {
       return new Prediction(logits, null);
     }
 
@@ -82,7 +82,7 @@ public record Loss(Kind kind, boolean fromLogits, double labelSmoothing) {
 
     /** Scores whose arg-max is the predicted class. */
     public Operand<TFloat32> scores() {
-      return softmaxLogits != null ? softmaxLogits : output;
+      return kerasLogits != null ? kerasLogits : output;
     }
 
     int classes() {
@@ -96,7 +96,7 @@ public record Loss(Kind kind, boolean fromLogits, double labelSmoothing) {
 
   /** The loss of each example [batch], for class indices {@code labels} [batch]. */
   public Operand<TFloat32> perExample(Ops tf, Prediction prediction, Operand<TInt32> labels) {
-    boolean logits = prediction.softmaxLogits() != null || fromLogits;
+    boolean logits = prediction.kerasLogits() != null || fromLogits;
     Operand<TFloat32> x = prediction.scores();
     if (kind == Kind.SPARSE_CATEGORICAL) {
       return Losses.sparseCategoricalCrossentropy(tf, labels, x, logits, -1);

@@ -101,7 +101,7 @@ public final class TrainingGraph implements AutoCloseable {
 
   /** A classifier's logits under its softmax (what Keras's loss takes), else the model's output. */
   private static Loss.Prediction prediction(Ops tf, Sequential model, Operand<TFloat32> images, boolean training) {
-    return model.classifier() ? Loss.Prediction.softmaxOf(model.logits(tf, images, training))
+    return model.classifier() ? Loss.Prediction.logitsOf(model.logits(tf, images, training))
         : Loss.Prediction.of(model.output(tf, images, training));
   }
 

@@ -42,7 +42,7 @@ class LossTest {
 
   private static float[] perExample(Loss loss, boolean softmaxOutput, float[][] x) {
     return run(tf -> loss.perExample(tf,
-        softmaxOutput ? Prediction.softmaxOf(tf.constant(x)) : Prediction.of(tf.constant(x)), tf.constant(LABELS)));
+        softmaxOutput ? Prediction.logitsOf(tf.constant(x)) : Prediction.of(tf.constant(x)), tf.constant(LABELS)));
   }
 
   /** -sum(y * log_softmax(z)) with y one-hot smoothed by {@code ls}. */
@@ -129,7 +129,7 @@ class LossTest {
 
   @Test
   void accuracyCountsArgMaxHits() {
-    float[] correct = run(tf -> Loss.correct(tf, Prediction.softmaxOf(tf.constant(SCORES)), tf.constant(LABELS)));
+    float[] correct = run(tf -> Loss.correct(tf, Prediction.logitsOf(tf.constant(SCORES)), tf.constant(LABELS)));
     assertEquals(2f, correct[0], "rows 0 and 1 predict their labels 1 and 3; row 2 predicts 0, not 1");
   }
 

@@ -11,6 +11,7 @@ import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.PlaceholderWithDefault;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
@@ -28,8 +29,17 @@ final class QuadraticProblem implements AutoCloseable {
   private final Parameters params = new Parameters();
   private final Parameters slots = new Parameters();
   private final Op step;
+  private final PlaceholderWithDefault<TFloat32> learningRate;
+  private final LearningRateSchedule schedule;
+  private long stepsTaken;
 
   QuadraticProblem(Optimizer optimizer) {
+    this(optimizer, LearningRateSchedule.constant(optimizer.learningRate()));
+  }
+
+  /** With the learning rate of each step from {@code schedule}, fed as training feeds it. */
+  QuadraticProblem(Optimizer optimizer, LearningRateSchedule schedule) {
+    this.schedule = schedule;
     Ops tf = Ops.create(graph);
     List<Weights.Value> start = new ArrayList<>();
     Operand<TFloat32> loss = tf.constant(0f);
@@ -40,7 +50,8 @@ final class QuadraticProblem implements AutoCloseable {
       loss = tf.math.add(loss, tf.math.mul(tf.constant(0.5f), tf.reduceSum(tf.math.square(diff), tf.constant(0))));
       start.add(new Weights.Value("w" + v, shape, START[v].clone()));
     }
-    step = optimizer.minimize(tf, loss, params.trainable(), slots);
+    learningRate = tf.placeholderWithDefault(tf.constant(optimizer.learningRate()), Shape.scalar());
+    step = optimizer.minimize(tf, loss, params.trainable(), slots, learningRate);
     session = new Session(graph);
     new Weights(start).assignTo(session, params);
     Weights.initial(slots, 0).assignTo(session, slots);
@@ -71,7 +82,9 @@ final class QuadraticProblem implements AutoCloseable {
 
   /** Runs one update and returns the weights after it. */
   float[][] step() {
-    session.runner().addTarget(step).run().close();
+    try (TFloat32 rate = TFloat32.scalarOf(schedule.rate(stepsTaken++))) {
+      session.runner().feed(learningRate, rate).addTarget(step).run().close();
+    }
     return Weights.read(session, params).values().stream().map(Weights.Value::data).toArray(float[][]::new);
   }
 

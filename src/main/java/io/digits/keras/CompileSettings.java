@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.DoubleFunction;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -91,7 +92,7 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
   public String describe() {
     GradientClipping clipping = optimizer.base().clipping();
     return optimizer.kerasName() + "(learning_rate=" + optimizer.learningRate()
-        + (clipping == GradientClipping.NONE ? "" : ", " + clipping.describe()) + "), " + loss.describe();
+        + (clipping == GradientClipping.NONE ? "" : ", " + clipping) + "), " + loss.describe();
   }
 
   // ---- optimizer ------------------------------------------------------------------------------
@@ -302,15 +303,7 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
     }
 
     double number(String key, double fallback) {
-      read.add(key);
-      Setting s = config.get(key);
-      if (s.absent()) {
-        return fallback;
-      }
-      if (!s.node().isNumber()) {
-        throw s.error("expected a number, got " + s.node());
-      }
-      return s.node().asDouble();
+      return value(key, fallback, JsonNode::isNumber, JsonNode::asDouble, "a number");
     }
 
     double required(String key) {
@@ -321,15 +314,20 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
     }
 
     boolean bool(String key, boolean fallback) {
+      return value(key, fallback, JsonNode::isBoolean, JsonNode::asBoolean, "true or false");
+    }
+
+    private <T> T value(String key, T fallback, Predicate<JsonNode> valid, Function<JsonNode, T> parse,
+        String expected) {
       read.add(key);
       Setting s = config.get(key);
       if (s.absent()) {
         return fallback;
       }
-      if (!s.node().isBoolean()) {
-        throw s.error("expected true or false, got " + s.node());
+      if (!valid.test(s.node())) {
+        throw s.error("expected " + expected + ", got " + s.node());
       }
-      return s.node().asBoolean();
+      return parse.apply(s.node());
     }
 
     List<Double> numbers(String key) {

@@ -18,18 +18,10 @@ public sealed interface GradientClipping {
 
   List<Operand<TFloat32>> clip(Ops tf, List<Operand<TFloat32>> gradients);
 
-  /** Keras's name of the setting and its value, e.g. {@code clipnorm=1.0}; "none" for none. */
-  String describe();
-
   record None() implements GradientClipping {
     @Override
     public List<Operand<TFloat32>> clip(Ops tf, List<Operand<TFloat32>> gradients) {
       return gradients;
-    }
-
-    @Override
-    public String describe() {
-      return "none";
     }
   }
 
@@ -50,11 +42,6 @@ public sealed interface GradientClipping {
       }
       return out;
     }
-
-    @Override
-    public String describe() {
-      return "clipnorm=" + clipnorm;
-    }
   }
 
   /** {@code clipvalue}: each element into [-v, v]. */
@@ -64,11 +51,6 @@ public sealed interface GradientClipping {
       Operand<TFloat32> hi = tf.constant((float) clipvalue);
       Operand<TFloat32> lo = tf.constant((float) -clipvalue);
       return gradients.stream().map(g -> (Operand<TFloat32>) tf.clipByValue(g, lo, hi)).toList();
-    }
-
-    @Override
-    public String describe() {
-      return "clipvalue=" + clipvalue;
     }
   }
 
@@ -88,11 +70,6 @@ public sealed interface GradientClipping {
           tf.math.minimum(tf.math.div(tf.constant(1f), norm), tf.constant((float) (1.0 / globalClipnorm))));
       Operand<TFloat32> scale = tf.math.add(scaleForFinite, tf.math.sub(norm, norm));
       return gradients.stream().map(g -> (Operand<TFloat32>) tf.math.mul(g, scale)).toList();
-    }
-
-    @Override
-    public String describe() {
-      return "global_clipnorm=" + globalClipnorm;
     }
   }
 

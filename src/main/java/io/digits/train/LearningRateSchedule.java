@@ -39,11 +39,7 @@ public interface LearningRateSchedule {
 
     @Override
     public float rate(long step) {
-      float p = (float) step / (float) decaySteps;
-      if (staircase) {
-        p = (float) Math.floor(p);
-      }
-      return (float) initialLearningRate * pow((float) decayRate, p);
+      return (float) initialLearningRate * (float) Math.pow((float) decayRate, progress(step, decaySteps, staircase));
     }
   }
 
@@ -56,11 +52,7 @@ public interface LearningRateSchedule {
 
     @Override
     public float rate(long step) {
-      float p = (float) step / (float) decaySteps;
-      if (staircase) {
-        p = (float) Math.floor(p);
-      }
-      return (float) initialLearningRate / (1f + (float) decayRate * p);
+      return (float) initialLearningRate / (1f + (float) decayRate * progress(step, decaySteps, staircase));
     }
   }
 
@@ -129,8 +121,10 @@ public interface LearningRateSchedule {
     }
   }
 
-  private static float pow(float base, float exponent) {
-    return (float) Math.pow(base, exponent);
+  /** {@code step / decay_steps} in float32, floored with {@code staircase}. */
+  private static float progress(long step, double decaySteps, boolean staircase) {
+    float p = (float) step / (float) decaySteps;
+    return staircase ? (float) Math.floor(p) : p;
   }
 
   private static void positive(String name, double value) {

@@ -54,7 +54,9 @@ public interface Optimizer {
   /**
    * Keras's {@code weight_decay}, {@code clipnorm}, {@code clipvalue} and {@code global_clipnorm}.
    *
-   * @param weightDecay before each update {@code w -= w * weightDecay * lr} (0: none)
+   * @param weightDecay before each update {@code w -= w * weightDecay * lr} (0: none), on every
+   *     trainable variable, biases and normalization scales included: Keras 3 excludes a variable
+   *     only when code calls {@code exclude_from_weight_decay}, which no saved config records
    */
   record BaseOptions(double weightDecay, GradientClipping clipping) {
     public static final BaseOptions NONE = new BaseOptions(0, GradientClipping.NONE);

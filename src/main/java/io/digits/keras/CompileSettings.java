@@ -132,15 +132,18 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
         : schedule(rateSetting);
     float rate = schedule.rate(0);
     double weightDecay = s.number("weight_decay", name.equals("AdamW") ? 0.004 : 0);
-    BaseOptions base = new BaseOptions(weightDecay, clipping(s));
-    Optimizer optimizer = s.build(() -> switch (name) {
-      case "SGD" -> new Sgd(rate, s.number("momentum", 0), s.bool("nesterov", false), base);
-      case "RMSprop" -> new RmsProp(rate, s.number("rho", 0.9), s.number("momentum", 0), s.number("epsilon", 1e-7),
-          s.bool("centered", false), base);
-      case "Nadam" -> new Nadam(rate, s.number("beta_1", 0.9), s.number("beta_2", 0.999), s.number("epsilon", 1e-7),
-          base);
-      default -> new Adam(rate, s.number("beta_1", 0.9), s.number("beta_2", 0.999), s.number("epsilon", 1e-7),
-          s.bool("amsgrad", false), base, name.equals("AdamW"));
+    GradientClipping clipping = clipping(s);
+    Optimizer optimizer = s.build(() -> {
+      BaseOptions base = new BaseOptions(weightDecay, clipping);
+      return switch (name) {
+        case "SGD" -> new Sgd(rate, s.number("momentum", 0), s.bool("nesterov", false), base);
+        case "RMSprop" -> new RmsProp(rate, s.number("rho", 0.9), s.number("momentum", 0), s.number("epsilon", 1e-7),
+            s.bool("centered", false), base);
+        case "Nadam" -> new Nadam(rate, s.number("beta_1", 0.9), s.number("beta_2", 0.999), s.number("epsilon", 1e-7),
+            base);
+        default -> new Adam(rate, s.number("beta_1", 0.9), s.number("beta_2", 0.999), s.number("epsilon", 1e-7),
+            s.bool("amsgrad", false), base, name.equals("AdamW"));
+      };
     });
     return new ParsedOptimizer(optimizer, schedule);
   }

@@ -1,5 +1,6 @@
 package io.digits.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -166,6 +167,41 @@ class OptimizerTest {
       double scale = 2 * Math.min(1 / global, 1 / 2.0);
       forEach(w, (v, i) -> w[v][i] -= g[v][i] * scale * lr);
     });
+  }
+
+  /** Every slot, the step counter and Nadam's u_product included, is in the state a checkpoint saves. */
+  @Test
+  void aRunResumedFromItsSavedStateTakesTheSameStepsAsAnUninterruptedOne() {
+    for (Optimizer optimizer : List.of(new Sgd(0.1f, 0.9, true, BaseOptions.NONE),
+        new RmsProp(0.01f, 0.9, 0.5, 1e-7, true, BaseOptions.NONE),
+        new Adam(0.01f, 0.9, 0.999, 1e-7, true, new BaseOptions(0.1, GradientClipping.NONE), true),
+        new Nadam(0.01f))) {
+      float[][] whole;
+      try (QuadraticProblem uninterrupted = new QuadraticProblem(optimizer)) {
+        for (int t = 1; t < 6; t++) {
+          uninterrupted.step();
+        }
+        whole = uninterrupted.step();
+      }
+      Weights weights;
+      Weights state;
+      try (QuadraticProblem first = new QuadraticProblem(optimizer)) {
+        for (int t = 1; t <= 3; t++) {
+          first.step();
+        }
+        weights = first.weights();
+        state = first.slots();
+      }
+      try (QuadraticProblem resumed = new QuadraticProblem(optimizer)) {
+        resumed.restore(weights, state, 3);
+        resumed.step();
+        resumed.step();
+        float[][] got = resumed.step();
+        for (int v = 0; v < whole.length; v++) {
+          assertArrayEquals(whole[v], got[v], optimizer + " weight " + v);
+        }
+      }
+    }
   }
 
   @Test

@@ -93,6 +93,17 @@ final class QuadraticProblem implements AutoCloseable {
     return Weights.read(session, slots);
   }
 
+  Weights weights() {
+    return Weights.read(session, params);
+  }
+
+  /** Continues from saved weights and optimizer state, as a resumed training run does. */
+  void restore(Weights weights, Weights state, long stepsTaken) {
+    weights.assignTo(session, params);
+    state.assignTo(session, slots);
+    this.stepsTaken = stepsTaken;
+  }
+
   @Override
   public void close() {
     session.close();

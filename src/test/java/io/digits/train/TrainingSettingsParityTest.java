@@ -70,6 +70,8 @@ class TrainingSettingsParityTest {
     for (Iterator<Map.Entry<String, JsonNode>> it = cases.get("optimizers").fields(); it.hasNext(); checked++) {
       Map.Entry<String, JsonNode> c = it.next();
       CompileSettings s = settings(c.getKey());
+      double before = worst;
+      worst = 0;
       try (QuadraticProblem problem = new QuadraticProblem(s.optimizer(), s.schedule())) {
         for (int step = 0; step < c.getValue().size(); step++) {
           float[][] got = problem.step();
@@ -82,6 +84,8 @@ class TrainingSettingsParityTest {
           }
         }
       }
+      System.out.printf("  %s: %.2e%n", c.getKey(), worst);
+      worst = Math.max(before, worst);
     }
     assertTrue(checked >= 10, "only " + checked + " optimizer cases");
   }

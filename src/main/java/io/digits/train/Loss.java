@@ -24,13 +24,19 @@ import org.tensorflow.types.TInt32;
  * </ul>
  *
  * <p>The cross-entropy itself comes from tensorflow-framework's {@link Losses}, whose formulas equal
- * Keras's for these cases; two of its differences are kept out: it has no softmax-output detection
- * (it would compute a softmax output as probabilities, clipped), and it smooths labels with
- * {@code 1f - ls} in float32, one float32 step off Keras's value for 41 % of the settings 0.001-0.999.
+ * Keras's for these cases; three of its differences are kept out: it has no softmax-output detection
+ * (it would compute a softmax output as probabilities, clipped); it smooths labels with
+ * {@code 1f - ls} in float32, one float32 step off Keras's value for 41 % of the settings 0.001-0.999;
+ * and its sparse form uses TF's SparseSoftmaxCrossEntropyWithLogits op, which has no gradient in TF's
+ * C API, so sparse labels go through the one-hot op here (the same formula; equal to Keras's sparse
+ * loss in make interop, check f).
  *
  * <p>Reduced over the batch by the mean, Keras's {@code sum_over_batch_size}.
  */
 public record Loss(Kind kind, boolean fromLogits, double labelSmoothing) {
+
+  /** Keras's {@code backend.epsilon()}, the clipping margin of probabilities. */
+  private static final double EPSILON = 1e-7;
 
   /** The notebook's loss: categorical cross-entropy on a softmax output. */
   public static final Loss NOTEBOOK = new Loss(Kind.CATEGORICAL, false, 0);
@@ -98,10 +104,13 @@ public record Loss(Kind kind, boolean fromLogits, double labelSmoothing) {
   public Operand<TFloat32> perExample(Ops tf, Prediction prediction, Operand<TInt32> labels) {
     boolean logits = prediction.kerasLogits() != null || fromLogits;
     Operand<TFloat32> x = prediction.scores();
-    if (kind == Kind.SPARSE_CATEGORICAL) {
-      return Losses.sparseCategoricalCrossentropy(tf, labels, x, logits, -1);
-    }
     Operand<TFloat32> target = oneHot(tf, labels, prediction.classes());
+    if (kind == Kind.SPARSE_CATEGORICAL) {
+      if (!logits) { // Keras: clip, log, then softmax cross-entropy of the logs
+        x = tf.math.log(tf.clipByValue(x, tf.constant((float) EPSILON), tf.constant((float) (1 - EPSILON))));
+      }
+      return Losses.categoricalCrossentropy(tf, target, x, true, 0f, -1);
+    }
     if (labelSmoothing > 0) {
       target = tf.math.add(tf.math.mul(target, tf.constant((float) (1.0 - labelSmoothing))),
           tf.math.div(tf.constant((float) labelSmoothing), tf.constant((float) prediction.classes())));

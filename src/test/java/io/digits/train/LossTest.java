@@ -3,6 +3,7 @@ package io.digits.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.train.Loss.Kind;
 import io.digits.train.Loss.Prediction;
@@ -131,6 +132,24 @@ class LossTest {
   void accuracyCountsArgMaxHits() {
     float[] correct = run(tf -> Loss.correct(tf, Prediction.logitsOf(tf.constant(SCORES)), tf.constant(LABELS)));
     assertEquals(2f, correct[0], "rows 0 and 1 predict their labels 1 and 3; row 2 predicts 0, not 1");
+  }
+
+  /** TF's C API lacks some gradients (e.g. of SparseSoftmaxCrossEntropyWithLogits): every path needs one. */
+  @Test
+  void everyPathCanBeTrained() {
+    for (Loss loss : new Loss[] {Loss.NOTEBOOK, new Loss(Kind.CATEGORICAL, true, 0.1),
+        new Loss(Kind.SPARSE_CATEGORICAL, false, 0), new Loss(Kind.SPARSE_CATEGORICAL, true, 0)}) {
+      for (boolean softmaxOutput : new boolean[] {true, false}) {
+        float[] gradient = run(tf -> {
+          Operand<TFloat32> x = tf.constant(softmaxOutput ? SCORES : OUTPUTS);
+          Prediction p = softmaxOutput ? Prediction.logitsOf(x) : Prediction.of(x);
+          return tf.gradients(loss.mean(tf, p, tf.constant(LABELS)), java.util.List.of(x)).dy(0);
+        });
+        for (float g : gradient) {
+          assertTrue(Float.isFinite(g), loss + (softmaxOutput ? " on logits" : " on outputs"));
+        }
+      }
+    }
   }
 
   @Test

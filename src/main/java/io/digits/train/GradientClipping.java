@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.types.TBool;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 
 /**
  * Keras 3's gradient clipping (base_optimizer.py, TensorFlow backend), at most one of:
@@ -33,7 +35,7 @@ public sealed interface GradientClipping {
       List<Operand<TFloat32>> out = new ArrayList<>();
       for (Operand<TFloat32> g : gradients) {
         Operand<TFloat32> l2sum = tf.reduceSum(tf.math.mul(g, g), allAxes(tf, g),
-            org.tensorflow.op.core.ReduceSum.keepDims(true));
+            ReduceSum.keepDims(true));
         // The two-sided where keeps a zero gradient's norm 0 without a NaN from sqrt's gradient.
         Operand<TBool> positive = tf.math.greater(l2sum, tf.zerosLike(l2sum));
         Operand<TFloat32> safe = tf.select(positive, l2sum, tf.onesLike(l2sum));
@@ -73,7 +75,7 @@ public sealed interface GradientClipping {
     }
   }
 
-  private static Operand<org.tensorflow.types.TInt32> allAxes(Ops tf, Operand<TFloat32> g) {
+  private static Operand<TInt32> allAxes(Ops tf, Operand<TFloat32> g) {
     int rank = g.shape().numDimensions();
     int[] axes = new int[rank];
     for (int i = 0; i < rank; i++) {

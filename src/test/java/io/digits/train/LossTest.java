@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.train.Loss.Kind;
 import io.digits.train.Loss.Prediction;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
@@ -143,7 +144,7 @@ class LossTest {
         float[] gradient = run(tf -> {
           Operand<TFloat32> x = tf.constant(softmaxOutput ? SCORES : OUTPUTS);
           Prediction p = softmaxOutput ? Prediction.logitsOf(x) : Prediction.of(x);
-          return tf.gradients(loss.mean(tf, p, tf.constant(LABELS)), java.util.List.of(x)).dy(0);
+          return tf.gradients(loss.mean(tf, p, tf.constant(LABELS)), List.of(x)).dy(0);
         });
         for (float g : gradient) {
           assertTrue(Float.isFinite(g), loss + (softmaxOutput ? " on logits" : " on outputs"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.digits.model.Weights;
 import io.digits.train.Optimizer.BaseOptions;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +49,7 @@ class OptimizerTest {
   private static double[][] zeros() {
     double[][] s = QuadraticProblem.start();
     for (double[] a : s) {
-      java.util.Arrays.fill(a, 0);
+      Arrays.fill(a, 0);
     }
     return s;
   }

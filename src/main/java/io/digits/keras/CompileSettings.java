@@ -195,6 +195,8 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
     }
     if (setting.node().isArray() && setting.node().size() == 1) { // one output's loss in a list
       setting = setting.get(0);
+    } else if (setting.node().isObject() && !setting.node().has("class_name") && setting.node().size() == 1) {
+      setting = setting.get(setting.node().fieldNames().next()); // ... or by output name
     }
     String className;
     Settings s;
@@ -238,6 +240,10 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
         for (int i = 0; i < n.size(); i++) {
           pending.add(m.get(i));
         }
+        continue;
+      }
+      if (n.isObject() && !n.has("class_name")) { // metrics by output name
+        n.fieldNames().forEachRemaining(output -> pending.add(m.get(output)));
         continue;
       }
       String name = n.isTextual() ? n.asText()

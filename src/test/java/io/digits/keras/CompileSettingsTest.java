@@ -154,6 +154,16 @@ class CompileSettingsTest {
   }
 
   @Test
+  void aLossAndMetricsGivenByOutputNameAreTheOneOutputs() throws Exception {
+    JsonNode root = JSON.readTree("""
+        {"optimizer": "adam", "loss": {"dense": "sparse_categorical_crossentropy"},
+         "metrics": {"dense": ["sparse_categorical_accuracy"]}}""");
+    CompileSettings s = CompileSettings.parse("m.keras", "compile_config", root);
+    assertEquals(Loss.Kind.SPARSE_CATEGORICAL, s.loss().kind());
+    assertEquals(List.of("accuracy"), s.metrics());
+  }
+
+  @Test
   void optimizerNamesAsStringsGetKerasDefaults() throws Exception {
     JsonNode root = JSON.readTree("{\"optimizer\": \"sgd\", \"loss\": \"categorical_crossentropy\"}");
     CompileSettings s = CompileSettings.parse("m.keras", "compile_config", root);

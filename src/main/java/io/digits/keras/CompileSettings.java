@@ -198,6 +198,9 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
     } else if (setting.node().isObject() && !setting.node().has("class_name") && setting.node().size() == 1) {
       setting = setting.get(setting.node().fieldNames().next()); // ... or by output name
     }
+    if (setting.node().isArray() || setting.node().isObject() && !setting.node().has("class_name")) {
+      throw setting.error("one loss per output is not supported (one output)");
+    }
     String className;
     Settings s;
     if (setting.node().isTextual()) {

@@ -145,6 +145,8 @@ class CompileSettingsTest {
         + "(CategoricalCrossentropy, SparseCategoricalCrossentropy)", refusal("loss", "\"mean_squared_error\""));
     assertEquals("m.keras: compile_config.loss.config.reduction: only the batch mean (sum_over_batch_size) is "
         + "supported (\"sum\")", refusal("loss.config.reduction", "\"sum\""));
+    assertEquals("m.keras: compile_config.loss: one loss per output is not supported (one output)",
+        refusal("loss", "[\"categorical_crossentropy\", \"categorical_crossentropy\"]"));
     assertEquals("m.keras: compile_config.metrics[0]: metric 'AUC' is not supported (accuracy)",
         refusal("metrics", "[\"AUC\"]"));
     assertEquals("m.keras: compile_config.optimizer.config: only one of clipnorm, clipvalue and global_clipnorm "

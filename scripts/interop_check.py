@@ -10,6 +10,8 @@
   d. Keras files: make_keras_files.py's .keras/.h5 files, then the Java KerasFileParityTest.
   e. Ensembles: a `train --ensemble 2 --tta` export loads in Python, scores as Java does, and its
      serving_default is the mean of its member_1/member_2 signatures.
+  f. Training settings: training_settings_parity.py's optimizers, schedules and losses (Keras 3's own
+     objects, saved in compiled model files), then the Java TrainingSettingsParityTest.
 
 Prints one `PASS ...` / `FAIL ...` line per check and ends with `N passed, M failed`;
 exits 1 if anything failed.
@@ -367,6 +369,19 @@ def check_d(report, args):
                    {"digits.keras.dir": files, "digits.data": os.path.abspath(args.data)})
 
 
+# ---- check f: optimizers, schedules and losses from compile settings -----------------------------
+
+
+def check_f(report, args):
+    settings = os.path.abspath(os.path.join(args.work, "training-settings"))
+    made = report.run("f training_settings_parity.py", lambda: subprocess.run(
+        [sys.executable, os.path.join(SCRIPTS, "training_settings_parity.py"), "--out", settings],
+        check=True, timeout=600, stdout=subprocess.DEVNULL) and settings)
+    if made:
+        report.run("f java TrainingSettingsParityTest", run_java_test, "TrainingSettingsParityTest",
+                   {"digits.settings.dir": settings})
+
+
 # ---- main -------------------------------------------------------------------------------------
 
 
@@ -380,7 +395,7 @@ def parse_args(argv=None):
     p.add_argument("--work", default="build/interop", help="scratch folder (recreated parts only)")
     p.add_argument("--keras-epochs", type=int, default=2, help="epochs for make_keras_models.py (default 2)")
     p.add_argument("--keras-dir", help="reuse models already made by make_keras_models.py instead of training")
-    p.add_argument("--only", default="abcde", help="which checks to run, e.g. 'ab' (default abcde)")
+    p.add_argument("--only", default="abcdef", help="which checks to run, e.g. 'ab' (default abcdef)")
     return p.parse_args(argv)
 
 
@@ -403,6 +418,8 @@ def main(argv=None):
     if "e" in args.only:
         x, _ = keras_io.load_csv(args.data, limit=ROWS_A)
         check_e(report, cli, args, x)
+    if "f" in args.only:
+        check_f(report, args)
     print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
 

@@ -6,6 +6,7 @@ import io.digits.DigitsException;
 import io.digits.data.DigitCsv;
 import io.digits.data.Split;
 import io.digits.export.SavedModelExporter;
+import io.digits.keras.CompileSettings;
 import io.digits.keras.KerasModel;
 import io.digits.model.Architecture;
 import io.digits.model.Model;
@@ -159,10 +160,14 @@ final class TrainCommand implements Callable<Integer> {
         : file != null && !freshWeights ? Trainer.Start.from(file.weights())
         : Trainer.Start.fresh();
     Supplier<Model> fresh = file != null ? file::create : () -> architecture.create(run.config().dropout());
+    CompileSettings settings = file == null ? null : compileSettings(file, run);
     Split split = Split.of(DigitCsv.readLabeled(Path.of(run.data())), run.validationSplit(), run.config().seed());
     System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%s%n",
         modelName, split.train().size(), split.validation().size(), run.data(),
         resumeFrom == null ? "" : ", resuming after epoch " + resumeFrom.state().epochsDone());
+    if (settings != null) {
+      System.out.println("Compiled with " + settings.describe() + " (" + settings.source() + ")");
+    }
 
     Thread onInterrupt = new Thread(() -> System.err.println(Files.exists(checkpointFile)
         ? "digits: interrupted; finished epochs are saved, continue with: digits train --resume --model "
@@ -171,7 +176,9 @@ final class TrainCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     Trainer.Outcome outcome;
     try {
-      outcome = new Trainer(run.config(), new ProgressBar(System.out, System.console() != null))
+      Trainer.Compiled compiled = settings == null ? null
+          : new Trainer.Compiled(settings.optimizer(), settings.schedule(), settings.loss());
+      outcome = new Trainer(run.config(), compiled, new ProgressBar(System.out, System.console() != null))
           .fit(fresh.get(), split.train(), split.validation(), session, start,
               state -> new Checkpoint(run, state).save(checkpointFile));
       SavedModelExporter.export(fresh.get(), outcome.weights(), versionDir, extras(run, outcome), overwrite);
@@ -189,6 +196,16 @@ final class TrainCommand implements Callable<Integer> {
         outcome.history().hasValidation() ? "val_accuracy" : "accuracy",
         outcome.history().hasValidation() ? last.valAccuracy() : last.accuracy(), outcome.history().epochs().size());
     return 0;
+  }
+
+  /**
+   * A Keras file's own compile settings (optimizer, schedule, loss), with the command line's
+   * learning rate in place of the file's where one is given (a constant rate, as in Keras).
+   */
+  private CompileSettings compileSettings(KerasModel file, TrainingRun run) {
+    CompileSettings s = file.compileSettings();
+    return spec.commandLine().getParseResult().hasMatchedOption("--learning-rate")
+        ? s.withLearningRate(run.config().learningRate()) : s;
   }
 
   /**

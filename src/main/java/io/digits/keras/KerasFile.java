@@ -51,13 +51,18 @@ public final class KerasFile {
   /** Weights by layer name, or by Keras 3 saving key where {@code keyed}. */
   private final Map<String, List<Array>> arrays;
   private final boolean keyed;
+  private final String compileKey;
+  private final JsonNode compileConfig;
 
-  private KerasFile(Path path, String format, JsonNode config, Map<String, List<Array>> arrays, boolean keyed) {
+  private KerasFile(Path path, String format, JsonNode config, Map<String, List<Array>> arrays, boolean keyed,
+      String compileKey, JsonNode compileConfig) {
     this.path = path;
     this.format = format;
     this.config = config;
     this.arrays = arrays;
     this.keyed = keyed;
+    this.compileKey = compileKey;
+    this.compileConfig = compileConfig;
   }
 
   public static KerasFile read(Path path) {
@@ -94,7 +99,8 @@ public final class KerasFile {
           collect(layers, "", byName, byKey);
         }
         boolean named = !byName.isEmpty() && byName.size() == byKey.size();
-        return new KerasFile(path, "Keras 3 .keras (" + keras(zip) + ")", config, named ? byName : byKey, !named);
+        return new KerasFile(path, "Keras 3 .keras (" + keras(zip) + ")", config, named ? byName : byKey, !named,
+            "compile_config", config.path("compile_config"));
       }
     }
   }
@@ -165,7 +171,9 @@ public final class KerasFile {
         }
       }
       Attribute version = h5.getAttribute("keras_version");
-      return new KerasFile(path, "HDF5 (keras " + (version == null ? "unknown" : string(version)) + ")", config, byName, false);
+      Attribute training = h5.getAttribute("training_config");
+      return new KerasFile(path, "HDF5 (keras " + (version == null ? "unknown" : string(version)) + ")", config, byName,
+          false, "training_config", training == null ? JSON.missingNode() : JSON.readTree(string(training)));
     }
   }
 
@@ -220,6 +228,20 @@ public final class KerasFile {
   /** The model config: {@code {"class_name": "Sequential" | "Functional", "config": {...}}}. */
   public JsonNode config() {
     return config;
+  }
+
+  /**
+   * The compile settings saved with the model: Keras 3's {@code compile_config} (in config.json of a
+   * .keras file) or tf-keras's {@code training_config} (an attribute of an .h5 file); a missing or
+   * null node when the model was saved uncompiled.
+   */
+  public JsonNode compileConfig() {
+    return compileConfig;
+  }
+
+  /** Where {@link #compileConfig} is in the file: {@code compile_config} or {@code training_config}. */
+  public String compileConfigKey() {
+    return compileKey;
   }
 
   /**

@@ -137,6 +137,11 @@ public final class KerasModel {
     }
   }
 
+  /** How the file says to train it (Keras's compile settings), or the notebook's where it says nothing. */
+  public CompileSettings compileSettings() {
+    return CompileSettings.read(file);
+  }
+
   public Weights weights() {
     return weights;
   }

@@ -1,21 +1,32 @@
 package io.digits.train;
 
+import io.digits.model.Initializer;
 import io.digits.model.Parameters;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A Keras optimizer as one graph op that updates every trainable parameter. The learning rate is an
- * operand, so that a schedule can feed it per step; the optimizer's own rate is its default.
+ * A Keras 3 optimizer as graph ops that update every trainable parameter once per step, in Keras's
+ * order (keras/src/optimizers/base_optimizer.py, TensorFlow backend): clip the gradients, apply the
+ * decoupled weight decay, run each parameter's update rule, count the step in {@code iterations}.
+ * Each rule is written out op by op as Keras writes it, Python floats becoming float32 where Keras
+ * converts them, so that the float32 results are Keras's: TF's fused training ops round differently
+ * (e.g. {@code ApplyAdam} computes {@code 1 - beta_2} in float32, 4.7e-5 off Keras's double for
+ * 0.999). RMSprop alone keeps its fused op, whose difference is one float32 step ({@link RmsProp}).
+ *
+ * <p>The learning rate is an operand, so that a schedule can feed it per step; {@link #learningRate}
+ * is the rate when none is fed.
  */
 public interface Optimizer {
 
-  /** The optimizers {@code train} offers, with Keras's default hyper-parameters. */
+  /** The optimizers {@code train} offers by name, with the settings {@code train} gives them. */
   enum Kind {
     RMSPROP,
     ADAM;
@@ -40,28 +51,73 @@ public interface Optimizer {
   /** The learning rate when none is fed. */
   float learningRate();
 
-  /** How one training step updates the parameters; made once per graph by {@link #stepUpdates}. */
-  interface StepUpdates {
-    /** One parameter's update from its gradient (its slots are created here). */
-    Op update(Parameters.Parameter parameter, Operand<TFloat32> gradient);
+  /** The same optimizer at another learning rate (e.g. a command-line flag's). */
+  Optimizer withLearningRate(float rate);
 
-    /** The op that ends the step once every update has run. */
-    default Op finish(Ops tf, List<Op> updates) {
-      return tf.withControlDependencies(updates).noOp();
+  /** Weight decay and gradient clipping: the options every Keras optimizer takes. */
+  BaseOptions base();
+
+  /** Keras's class name (SGD, RMSprop, Adam, AdamW, Nadam). */
+  String kerasName();
+
+  /**
+   * Keras's {@code weight_decay}, {@code clipnorm}, {@code clipvalue} and {@code global_clipnorm}.
+   *
+   * @param weightDecay before each update {@code w -= w * weightDecay * lr} (0: none), on every
+   *     trainable variable, biases and normalization scales included: Keras 3 excludes a variable
+   *     only when code calls {@code exclude_from_weight_decay}, which no saved config records
+   */
+  record BaseOptions(double weightDecay, GradientClipping clipping) {
+    public static final BaseOptions NONE = new BaseOptions(0, GradientClipping.NONE);
+
+    public BaseOptions {
+      if (!(weightDecay >= 0)) {
+        throw new IllegalArgumentException("weight_decay must be >= 0, got " + weightDecay);
+      }
+    }
+  }
+
+  /** One parameter's update in one step, from its (clipped) gradient. */
+  interface Rule {
+    /** {@code tf} carries the control dependencies the update must wait for. */
+    Op update(Ops tf, Parameters.Parameter parameter, Operand<TFloat32> gradient);
+  }
+
+  /**
+   * This optimizer's update rule. Its state goes into {@code slots}; {@code tf} builds what waits
+   * for the gradients; {@code iterations} is the number of steps taken before this one.
+   */
+  Rule rule(Slots slots, Ops tf, Operand<TFloat32> learningRate, Operand<TFloat32> iterations);
+
+  /**
+   * Where an optimizer keeps its state: zero-initialized variables in a {@link Parameters}, so that
+   * checkpoints hold them. They are created without control dependencies, so that they can be set
+   * alone.
+   */
+  final class Slots {
+    private final Ops tf;
+    private final Parameters parameters;
+
+    Slots(Ops tf, Parameters parameters) {
+      this.tf = tf;
+      this.parameters = parameters;
+    }
+
+    /** A slot shaped like {@code p}, named after it (Keras's {@code add_variable_from_reference}). */
+    public Variable<TFloat32> like(Parameters.Parameter p, String name) {
+      return parameters.add(tf, p.name().replace('/', '_') + "_" + name, p.shape(), Initializer.ZEROS, false);
+    }
+
+    public Variable<TFloat32> scalar(String name, Initializer initializer) {
+      return parameters.add(tf, name, Shape.scalar(), initializer, false);
     }
   }
 
   /**
-   * The updates of this optimizer. {@code tf} creates its state in {@code slots} (zero-initialized;
-   * these must not wait for the gradients, so that they can be set alone), {@code afterGradients}
-   * builds the ops that wait for every gradient; {@code learningRate} may be fed.
-   */
-  StepUpdates stepUpdates(Ops tf, Ops afterGradients, Parameters slots, Operand<TFloat32> learningRate);
-
-  /**
    * Adds one update of {@code params} at {@code learningRate}; the optimizer's state (accumulators,
-   * step counter) goes into {@code slots}, so that checkpoints hold it. Every update waits for every
-   * gradient: otherwise an update can run while a backward op still reads the weight it changes.
+   * the step counter {@code iterations}, a float32 that counts exactly to 2^24 steps) goes into
+   * {@code slots}. Every update waits for every gradient: otherwise an update can run while a
+   * backward op still reads the weight it changes.
    */
   default Op minimize(Ops tf, Operand<TFloat32> loss, List<Parameters.Parameter> params, Parameters slots,
       Operand<TFloat32> learningRate) {
@@ -69,13 +125,32 @@ public interface Optimizer {
     params.forEach(p -> variables.add(p.variable()));
     var gradients = tf.gradients(loss, variables);
     List<Operation> gradientOps = new ArrayList<>();
-    gradients.dy().forEach(g -> gradientOps.add(g.op()));
-    StepUpdates step = stepUpdates(tf, tf.withControlDependencyOps(gradientOps), slots, learningRate);
+    List<Operand<TFloat32>> raw = new ArrayList<>();
+    for (int i = 0; i < params.size(); i++) {
+      Operand<TFloat32> g = gradients.dy(i);
+      gradientOps.add(g.op());
+      raw.add(g);
+    }
+    Ops scoped = tf.withSubScope(kerasName().toLowerCase());
+    Ops after = scoped.withControlDependencyOps(gradientOps);
+    Slots state = new Slots(scoped, slots);
+    Variable<TFloat32> iterations = state.scalar("iterations", Initializer.ZEROS);
+    List<Operand<TFloat32>> clipped = base().clipping().clip(after, raw);
+    Rule rule = rule(state, after, learningRate, iterations);
     List<Op> updates = new ArrayList<>();
     for (int i = 0; i < params.size(); i++) {
-      updates.add(step.update(params.get(i), gradients.dy(i)));
+      Parameters.Parameter p = params.get(i);
+      Ops updateOps = after;
+      if (base().weightDecay() > 0) {
+        // Keras (TF backend): variable.assign_sub(variable * wd * lr), before the update.
+        Operand<TFloat32> decay = after.math.mul(
+            after.math.mul(p.variable(), after.constant((float) base().weightDecay())), learningRate);
+        updateOps = after.withControlDependencies(List.of(after.assignSub(p.variable(), decay)));
+      }
+      updates.add(rule.update(updateOps, p, clipped.get(i)));
     }
-    return step.finish(tf, updates);
+    // The step is counted after every update has read the count it belongs to.
+    return tf.withControlDependencies(updates).assignAdd(iterations, tf.constant(1f));
   }
 
   /** {@link #minimize(Ops, Operand, List, Parameters, Operand)} at this optimizer's own rate. */

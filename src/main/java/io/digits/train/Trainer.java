@@ -18,8 +18,23 @@ public final class Trainer {
   private final TrainConfig config;
   private final ProgressBar progress;
 
+  /**
+   * What Keras's {@code compile} sets: the optimizer, the learning rate of each step and the loss.
+   * A Keras file brings its own; the built-in models take theirs from the {@link TrainConfig}.
+   */
+  public record Compiled(Optimizer optimizer, LearningRateSchedule schedule, Loss loss) {}
+
+  private final Compiled compiled;
+
+  /** A built-in model's run: optimizer, schedule and loss from {@code config}. */
   public Trainer(TrainConfig config, ProgressBar progress) {
+    this(config, null, progress);
+  }
+
+  /** {@code compiled}: the optimizer, schedule and loss to use, or null for {@code config}'s. */
+  public Trainer(TrainConfig config, Compiled compiled, ProgressBar progress) {
     this.config = config;
+    this.compiled = compiled;
     this.progress = progress;
   }
 
@@ -53,7 +68,8 @@ public final class Trainer {
   public Outcome fit(Model model, Dataset train, Dataset validation, ConfigProto session, Start start,
       EpochListener listener) {
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
-        config.optimizer().create(config.learningRate()), session)) {
+        compiled != null ? compiled.optimizer() : config.optimizer().create(config.learningRate()),
+        compiled != null ? compiled.loss() : Loss.NOTEBOOK, session)) {
       History history = new History();
       int firstEpoch = 1;
       TrainingState resume = start.state();
@@ -66,7 +82,7 @@ public final class Trainer {
         firstEpoch = resume.epochsDone() + 1;
       }
       int steps = (train.size() + config.batchSize() - 1) / config.batchSize();
-      LearningRateSchedule schedule = config.schedule(steps);
+      LearningRateSchedule schedule = compiled != null ? compiled.schedule() : config.schedule(steps);
       for (int epoch = firstEpoch; epoch <= config.epochs() && !stopped(history); epoch++) {
         long started = System.nanoTime();
         int[] order = order(train.size(), epoch);

@@ -55,7 +55,13 @@ public final class TrainingGraph implements AutoCloseable {
   private long seed;
   private long globalStep;
 
+  /** The notebook's loss: categorical cross-entropy. */
   public TrainingGraph(Model model, Dataset train, Dataset validation, Optimizer optimizer, ConfigProto config) {
+    this(model, train, validation, optimizer, Loss.NOTEBOOK, config);
+  }
+
+  public TrainingGraph(Model model, Dataset train, Dataset validation, Optimizer optimizer, Loss loss,
+      ConfigProto config) {
     this.model = model;
     this.graph = new Graph();
     try {
@@ -65,12 +71,11 @@ public final class TrainingGraph implements AutoCloseable {
 
       trainIndices = tf.withName("train_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices, classes);
-      Operand<TFloat32> logits = model.logits(tf, batch.images, true);
-      Operand<TFloat32> losses = tf.nn.softmaxCrossEntropyWithLogits(logits, batch.oneHot).loss();
+      Loss.Prediction prediction = prediction(tf, model, batch.images, true);
       // Weight penalties (regularizers) join the loss as Keras's compute_loss adds model.losses.
       Operand<TFloat32> penalty = model.losses(tf).stream().reduce(tf.constant(0f), tf.math::add);
-      trainLoss = tf.math.add(tf.math.mean(losses, tf.constant(0)), penalty);
-      trainCorrect = correct(tf, logits, batch.oneHot);
+      trainLoss = tf.math.add(loss.mean(tf, prediction, batch.labels), penalty);
+      trainCorrect = Loss.correct(tf, prediction, batch.labels);
       learningRate = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant(optimizer.learningRate()), Shape.scalar());
       trainStep = constrained(tf,
@@ -79,10 +84,9 @@ public final class TrainingGraph implements AutoCloseable {
       validationIndices =
           tf.withName("validation_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Batch vbatch = batch(tf.withSubScope("validation_data"), validation, validationIndices, classes);
-      Operand<TFloat32> vlogits = model.logits(tf, vbatch.images, false);
-      validationLossSum = tf.reduceSum(
-          tf.nn.softmaxCrossEntropyWithLogits(vlogits, vbatch.oneHot).loss(), tf.constant(0));
-      validationCorrect = correct(tf, vlogits, vbatch.oneHot);
+      Loss.Prediction vprediction = prediction(tf, model, vbatch.images, false);
+      validationLossSum = tf.reduceSum(loss.perExample(tf, vprediction, vbatch.labels), tf.constant(0));
+      validationCorrect = Loss.correct(tf, vprediction, vbatch.labels);
       validationPenalty = penalty;
 
       session = new Session(graph, config);
@@ -105,7 +109,7 @@ public final class TrainingGraph implements AutoCloseable {
     return projections.isEmpty() ? update : tf.withControlDependencies(projections).noOp();
   }
 
-  private record Batch(Operand<TFloat32> images, Operand<TFloat32> oneHot) {}
+  private record Batch(Operand<TFloat32> images, Operand<TInt32> labels) {}
 
   /** One-hot labels of {@code classes} classes (the model's outputs); a label beyond them is an error. */
   private static Batch batch(Ops tf, Dataset data, Operand<TInt32> indices, int classes) {
@@ -119,17 +123,14 @@ public final class TrainingGraph implements AutoCloseable {
     Operand<TInt32> labels = tf.constant(data.labels());
     Operand<TFloat32> images = tf.math.div(
         tf.dtypes.cast(tf.gather(pixels, indices, tf.constant(0)), TFloat32.class), tf.constant(255f));
-    Operand<TFloat32> oneHot = tf.oneHot(
-        tf.gather(labels, indices, tf.constant(0)), tf.constant(classes), tf.constant(1f), tf.constant(0f));
-    return new Batch(tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1})), oneHot);
+    return new Batch(tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1})),
+        tf.gather(labels, indices, tf.constant(0)));
   }
 
-  /** Number of rows whose arg-max matches the label, as float (Keras's categorical accuracy). */
-  private static Operand<TFloat32> correct(Ops tf, Operand<TFloat32> logits, Operand<TFloat32> oneHot) {
-    Operand<TFloat32> hits = tf.dtypes.cast(
-        tf.math.equal(tf.math.argMax(logits, tf.constant(1)), tf.math.argMax(oneHot, tf.constant(1))),
-        TFloat32.class);
-    return tf.reduceSum(hits, tf.constant(0));
+  /** A classifier's logits under its softmax (what Keras's loss takes), else the model's output. */
+  private static Loss.Prediction prediction(Ops tf, Model model, Operand<TFloat32> images, boolean training) {
+    return model.classifier() ? Loss.Prediction.logitsOf(model.logits(tf, images, training))
+        : Loss.Prediction.of(model.output(tf, images, training));
   }
 
   /**

@@ -47,12 +47,22 @@ public final class AtomicFile implements AutoCloseable {
 
   /** Writes {@code bytes} to {@code target} atomically. */
   public static void write(Path target, byte[] bytes) {
+    write(target, temp -> Files.write(temp, bytes));
+  }
+
+  /** Fills a temporary file (for writers that take a path, not a stream). */
+  public interface Contents {
+    void writeTo(Path temp) throws IOException;
+  }
+
+  /** Writes {@code target} atomically: {@code contents} fills a temporary file beside it, which is then renamed onto it. */
+  public static void write(Path target, Contents contents) {
     Path dir = target.toAbsolutePath().getParent();
     try {
       Files.createDirectories(dir);
       Path temp = tempFile(dir, target);
       try {
-        Files.write(temp, bytes);
+        contents.writeTo(temp);
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } finally {
         Files.deleteIfExists(temp);

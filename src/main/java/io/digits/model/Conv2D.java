@@ -58,6 +58,30 @@ public final class Conv2D implements Layer {
     return activation.apply(tf, useBias ? tf.nn.biasAdd(conv, bias) : conv);
   }
 
+  public int filters() {
+    return filters;
+  }
+
+  public int kernelSize() {
+    return kernelSize;
+  }
+
+  public int stride() {
+    return stride;
+  }
+
+  public Padding padding() {
+    return padding;
+  }
+
+  public Activation activation() {
+    return activation;
+  }
+
+  public boolean useBias() {
+    return useBias;
+  }
+
   @Override
   public String describe() {
     return "Conv2D(" + filters + ", " + kernelSize + "x" + kernelSize + (stride == 1 ? "" : ", strides " + stride)

@@ -52,6 +52,18 @@ public final class MaxPool2D implements Layer {
     return (Operand<TFloat32>) pooled;
   }
 
+  public int poolSize() {
+    return poolSize;
+  }
+
+  public int stride() {
+    return stride;
+  }
+
+  public Padding padding() {
+    return padding;
+  }
+
   @Override
   public String describe() {
     return "MaxPool2D(" + poolSize + "x" + poolSize + ", strides " + stride + ", " + padding.keras() + ")";

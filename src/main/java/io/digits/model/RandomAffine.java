@@ -90,6 +90,18 @@ public final class RandomAffine implements Layer {
     return tf.stack(List.of(cos, tf.math.neg(sin), a2, sin, cos, b2, zero, zero), Stack.axis(1L));
   }
 
+  public float maxDegrees() {
+    return maxDegrees;
+  }
+
+  public float zoom() {
+    return zoom;
+  }
+
+  public float shift() {
+    return shift;
+  }
+
   @Override
   public String describe() {
     return "RandomAffine(rotation +-" + maxDegrees + " deg, zoom +-" + zoom + ", shift +-" + shift + ")";

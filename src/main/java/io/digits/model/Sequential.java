@@ -29,6 +29,7 @@ public final class Sequential {
   private final List<Layer> layers;
   private final Parameters params = new Parameters();
   private final List<List<Parameters.Parameter>> layerParams = new ArrayList<>();
+  private final List<Shape> layerInputs = new ArrayList<>();
   private Shape outputShape;
 
   public Sequential(String name, List<Layer> layers) {
@@ -57,6 +58,7 @@ public final class Sequential {
     Ops scoped = tf.withSubScope(name);
     for (int i = 0; i < layers.size(); i++) {
       int before = params.all().size();
+      layerInputs.add(shape);
       try {
         shape = layers.get(i).build(scoped.withSubScope(layerName(i)), shape, params);
       } catch (IllegalArgumentException e) {
@@ -140,6 +142,11 @@ public final class Sequential {
   /** The variables layer {@code index} created, in creation order (after {@link #build}). */
   public List<Parameters.Parameter> parameters(int index) {
     return layerParams.get(index);
+  }
+
+  /** The shape layer {@code index} takes (batch dim -1), after {@link #build}. */
+  public Shape inputShape(int index) {
+    return layerInputs.get(index);
   }
 
   /** The output shape (batch dim -1), after {@link #build}. */

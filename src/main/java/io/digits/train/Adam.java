@@ -21,6 +21,9 @@ public record Adam(float learningRate) implements Optimizer {
   public static final float BETA_1 = 0.9f;
   public static final float BETA_2 = 0.999f;
   public static final float EPSILON = 1e-7f;
+  /** Slot suffixes, Keras's names: momentum (first moment), velocity (second). */
+  static final String MOMENTUM = "_m";
+  static final String VELOCITY = "_v";
 
   @Override
   public StepUpdates stepUpdates(Ops tf, Ops afterGradients, Parameters slots, Operand<TFloat32> lr) {
@@ -36,9 +39,8 @@ public record Adam(float learningRate) implements Optimizer {
     return new StepUpdates() {
       @Override
       public Op update(Parameters.Parameter p, Operand<TFloat32> gradient) {
-        String slot = p.name().replace('/', '_');
-        Variable<TFloat32> m = slots.add(state, slot + "_m", p.shape(), Initializer.ZEROS, false);
-        Variable<TFloat32> v = slots.add(state, slot + "_v", p.shape(), Initializer.ZEROS, false);
+        Variable<TFloat32> m = slots.add(state, Optimizer.slotName(p, MOMENTUM), p.shape(), Initializer.ZEROS, false);
+        Variable<TFloat32> v = slots.add(state, Optimizer.slotName(p, VELOCITY), p.shape(), Initializer.ZEROS, false);
         return scope.train.applyAdam(p.variable(), m, v, beta1Power, beta2Power, lr, beta1, beta2, eps, gradient);
       }
 

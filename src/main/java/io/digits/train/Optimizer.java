@@ -27,6 +27,20 @@ public interface Optimizer {
     public String keras() {
       return this == RMSPROP ? "RMSprop" : "Adam";
     }
+
+    /**
+     * The suffixes of the slots that hold one parameter's state, in the order Keras 3 keeps that
+     * state per variable (RMSprop: velocity; Adam: momentum, velocity); see {@link #slotName}.
+     * RMSprop's momentum slot is left out: at momentum 0 it stays 0 and Keras has none.
+     */
+    public List<String> kerasSlots() {
+      return this == RMSPROP ? List.of(RmsProp.VELOCITY) : List.of(Adam.MOMENTUM, Adam.VELOCITY);
+    }
+  }
+
+  /** The name of {@code parameter}'s slot with {@code suffix} (made unique per parameter, without the optimizer's scope). */
+  static String slotName(Parameters.Parameter parameter, String suffix) {
+    return parameter.name().replace('/', '_') + suffix;
   }
 
   /** The learning rate when none is fed. */

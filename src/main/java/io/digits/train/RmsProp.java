@@ -20,6 +20,9 @@ public record RmsProp(float learningRate) implements Optimizer {
   /** Keras's RMSprop defaults, the notebook's settings: rho 0.9, epsilon 1e-08. */
   public static final float RHO = 0.9f;
   public static final float EPSILON = 1e-8f;
+  /** Slot suffixes: {@code ms} is Keras's velocity. */
+  static final String VELOCITY = "_ms";
+  private static final String MOMENTUM = "_mom";
 
   /** Its slots are the {@code ms} and {@code mom} accumulators of every parameter. */
   @Override
@@ -30,9 +33,8 @@ public record RmsProp(float learningRate) implements Optimizer {
     Operand<TFloat32> momentum = scope.constant(0f);
     Operand<TFloat32> eps = scope.constant(EPSILON);
     return (p, gradient) -> {
-      String slot = p.name().replace('/', '_');
-      Variable<TFloat32> ms = slots.add(state, slot + "_ms", p.shape(), Initializer.ZEROS, false);
-      Variable<TFloat32> mom = slots.add(state, slot + "_mom", p.shape(), Initializer.ZEROS, false);
+      Variable<TFloat32> ms = slots.add(state, Optimizer.slotName(p, VELOCITY), p.shape(), Initializer.ZEROS, false);
+      Variable<TFloat32> mom = slots.add(state, Optimizer.slotName(p, MOMENTUM), p.shape(), Initializer.ZEROS, false);
       return scope.train.applyRmsProp(p.variable(), ms, mom, lr, rhoOp, momentum, eps, gradient);
     };
   }

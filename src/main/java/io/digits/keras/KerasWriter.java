@@ -236,9 +236,7 @@ public final class KerasWriter {
     input.putNull("registered_name");
     for (Entry layer : layers) {
       ObjectNode entry = list.addObject().put("module", "keras.layers").put("class_name", layer.keras().className());
-      ObjectNode options = entry.putObject("config").put("name", layer.key()).put("trainable", true);
-      options.set("dtype", dtypePolicy());
-      options.setAll(layer.keras().options());
+      entry.set("config", layerConfig(layer.key(), layer.keras()));
       entry.putNull("registered_name");
       if (layer.keras().recordsBuildShape()) {
         entry.putObject("build_config").set("input_shape", shape(layer.input()));
@@ -253,6 +251,13 @@ public final class KerasWriter {
     compile.putArray("metrics").add("accuracy");
     compile.putNull("weighted_metrics").put("run_eagerly", false).put("steps_per_execution", 1).put("jit_compile", false);
     return root;
+  }
+
+  /** A layer's {@code config} as Keras 3 writes it: name, trainable, dtype policy, then the layer's own options. */
+  static ObjectNode layerConfig(String name, LayerFactory.KerasLayer layer) {
+    ObjectNode config = JSON.createObjectNode().put("name", name).put("trainable", true);
+    config.set("dtype", dtypePolicy());
+    return config.setAll(layer.options());
   }
 
   private static ObjectNode dtypePolicy() {

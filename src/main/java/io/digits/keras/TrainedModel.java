@@ -1,0 +1,126 @@
+package io.digits.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.digits.DigitsException;
+import io.digits.data.DigitCsv;
+import io.digits.data.Split;
+import io.digits.export.SavedModelExporter;
+import io.digits.model.Architecture;
+import io.digits.model.Parameters;
+import io.digits.model.Sequential;
+import io.digits.model.Weights;
+import io.digits.scoring.ModelLoader;
+import io.digits.train.Optimizer;
+import io.digits.train.TrainConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A model that {@code convert --to} writes as a Keras file: its layers, weights and how it trains.
+ * From a SavedModel made by {@code digits train} (its {@code assets.extra/training.json} names the
+ * model and its training settings; the weights are the SavedModel's variables), or from any Keras
+ * file this program reads (compiled as the notebook compiles). Neither holds the optimizer's state,
+ * so the Keras file starts the optimizer afresh (zero slots), as Keras's own would.
+ */
+public record TrainedModel(Supplier<Sequential> layers, Weights weights, KerasWriter.Training training) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static TrainedModel read(Path model) {
+    if (Files.isRegularFile(model)) {
+      KerasModel keras = KerasModel.load(model);
+      return new TrainedModel(keras::create, keras.weights(), KerasWriter.Training.fresh(TrainConfig.notebook(), 1));
+    }
+    Path dir = ModelLoader.resolve(model);
+    JsonNode info = trainingInfo(dir);
+    Architecture architecture = Architecture.byName(info.path("model").asText());
+    float dropout = (float) info.path("dropout").asDouble(architecture.defaultDropout());
+    TrainConfig defaults = TrainConfig.defaults(architecture);
+    Optimizer.Kind optimizer = info.path("optimizer").asText(defaults.optimizer().keras()).equals("Adam")
+        ? Optimizer.Kind.ADAM : Optimizer.Kind.RMSPROP;
+    TrainConfig config = new TrainConfig(defaults.epochs(), info.path("batch_size").asInt(defaults.batchSize()),
+        (float) info.path("learning_rate").asDouble(defaults.learningRate()), defaults.stopAtAccuracy(),
+        defaults.seed(), dropout, optimizer, info.path("learning_rate_decay_per_epoch").asDouble(1));
+    Supplier<Sequential> layers = () -> architecture.create(dropout);
+    return new TrainedModel(layers, variables(dir, layers.get()),
+        KerasWriter.Training.fresh(config, config.learningRateDecay() == 1 ? 1 : trainRows(dir, info)));
+  }
+
+  /** Writes this model to {@code file} (.keras or .h5). */
+  public void write(Path file) {
+    KerasWriter.write(file, layers.get(), weights, training);
+  }
+
+  private static JsonNode trainingInfo(Path dir) {
+    Path file = dir.resolve(SavedModelExporter.EXTRAS).resolve("training.json");
+    if (!Files.isRegularFile(file)) {
+      throw new DigitsException(dir + ": no " + SavedModelExporter.EXTRAS + "/training.json naming the model"
+          + " (not made by digits train); a Keras file or a SavedModel from digits train can be converted");
+    }
+    try {
+      JsonNode info = JSON.readTree(file.toFile());
+      if (!info.path("model").isTextual()) {
+        throw new DigitsException(file + ": names no 'model'");
+      }
+      return info;
+    } catch (IOException e) {
+      throw new DigitsException(file + ": not JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** The values of {@code model}'s variables in the SavedModel, found by the names the exporter gave them. */
+  private static Weights variables(Path dir, Sequential model) {
+    List<Parameters.Parameter> params;
+    try (Graph graph = new Graph()) {
+      params = model.build(Ops.create(graph)).parameters().all();
+    }
+    try (SavedModelBundle bundle = ModelLoader.open(dir)) {
+      Session.Runner runner = bundle.session().runner();
+      for (Parameters.Parameter p : params) {
+        if (bundle.graph().operation(p.name() + "/var") == null) {
+          throw new DigitsException(dir + ": has no variable " + p.name() + " of model '" + model.name() + "'");
+        }
+        runner.fetch(p.name() + "/var");
+      }
+      List<Weights.Value> values = new ArrayList<>();
+      try (Result result = runner.run()) {
+        for (int i = 0; i < params.size(); i++) {
+          Parameters.Parameter p = params.get(i);
+          float[] data = new float[(int) p.shape().size()];
+          ((TFloat32) result.get(i)).copyTo(DataBuffers.of(data, false, false));
+          values.add(new Weights.Value(p.name(), p.shape(), data));
+        }
+      }
+      return new Weights(values);
+    }
+  }
+
+  /** The training rows of the run, for the steps per epoch of a per-epoch learning-rate decay. */
+  private static int trainRows(Path dir, JsonNode info) {
+    Path data = Path.of(info.path("data").asText());
+    if (!Files.isRegularFile(data)) {
+      throw new DigitsException(dir + ": its learning rate decays per epoch, and the steps of an epoch need the training"
+          + " data it names (" + data + "), which is not there");
+    }
+    return Split.of(DigitCsv.readLabeled(data), info.path("validation_split").asDouble(), info.path("seed").asLong())
+        .train().size();
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "%s, %,d parameters", layers.get().name(), weights.count());
+  }
+}

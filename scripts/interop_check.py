@@ -13,7 +13,8 @@
      Keras itself re-saves it, predict == Java within 1e-5, evaluate == `digits evaluate` within
      1e-4) and tf-keras (.h5, predict within 1e-5); Keras saves it again and digits scores that
      file like Keras; and Keras's fit continues Java's training from the saved optimizer state
-     (KerasContinuationTest's files: each step's loss within 1e-4 of Java's next steps).
+     (KerasContinuationTest's files: each step's loss within 1e-4 of Java's next steps). bn-cnn
+     (trained by digits, no Keras original) loads, predicts and evaluates the same way.
 
 Prints one `PASS ...` / `FAIL ...` line per check and ends with `N passed, M failed`;
 exits 1 if anything failed.
@@ -380,19 +381,33 @@ def max_diff(a, b):
     return float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64))))
 
 
-def check_keras_loads(path, model, x, java_probs):
-    """Keras 3 loads the file: the notebook's layers and parameter counts, its compile settings, Java's probabilities."""
+def layer_table(model):
+    return [(type(layer).__name__, layer.count_params()) for layer in model.layers]
+
+
+def check_keras_loads(path, expected_layers, optimizer, x, java_probs):
+    """Keras 3 loads the file: the expected layers and parameter counts, its optimizer, Java's probabilities."""
     import keras
 
     loaded = keras.saving.load_model(path)
-    reference = notebook_models.build_model(model, api="keras", compile=False)
-    ours = [(type(layer).__name__, layer.count_params()) for layer in loaded.layers]
-    theirs = [(type(layer).__name__, layer.count_params()) for layer in reference.layers]
-    expect(ours == theirs, f"layers {ours} != the notebook's {theirs}")
-    expect(type(loaded.optimizer).__name__ == "RMSprop", f"compiled with {type(loaded.optimizer).__name__}, not RMSprop")
+    expect(layer_table(loaded) == expected_layers, f"layers {layer_table(loaded)} != {expected_layers}")
+    expect(type(loaded.optimizer).__name__ == optimizer, f"compiled with {type(loaded.optimizer).__name__}, not {optimizer}")
     diff = max_diff(loaded.predict(x, batch_size=250, verbose=0), java_probs)
     expect(diff <= PROB_TOL, f"max abs probability diff {diff:.3g} > {PROB_TOL}")
-    return f"{len(ours)} layers, {loaded.count_params():,} parameters as the notebook's; predict vs Java max diff {diff:.3g}"
+    return f"{len(expected_layers)} layers, {loaded.count_params():,} parameters; predict vs Java max diff {diff:.3g}"
+
+
+def bn_cnn_layers():
+    """bn-cnn as Keras layers (326,954 parameters): RandomAffine becomes Keras's three augmentation layers."""
+    rows = [("RandomRotation", 0), ("RandomZoom", 0), ("RandomTranslation", 0)]
+    inputs = 1
+    for filters in (32, 64):
+        for size in (3, 3, 5):
+            rows += [("Conv2D", size * size * inputs * filters), ("BatchNormalization", 4 * filters), ("Activation", 0)]
+            inputs = filters
+        rows.append(("Dropout", 0))
+    return rows + [("Flatten", 0), ("Dense", 4 * 4 * 64 * 128 + 128), ("BatchNormalization", 4 * 128),
+                   ("Activation", 0), ("Dropout", 0), ("Dense", 128 * 10 + 10)]
 
 
 def check_config_as_keras_writes_it(path, resaved):
@@ -480,35 +495,42 @@ def check_e(report, cli, args):
         for label, row in zip(labels, np.rint(x.reshape(-1, 784) * 255).astype(np.int64)):
             f.write(f"{label}," + ",".join(map(str, row)) + "\n")
     rows = x[:ROWS_A]
-    for model in notebook_models.MODEL_NAMES:
+    for model in notebook_models.MODEL_NAMES + ("bn-cnn",):
         label = f"e {model}"
-        # Hop 0: Keras writes the model (1 epoch on the rows), digits reads it.
-        k0 = os.path.join(work, f"{model}.keras0.keras")
-        keras.utils.set_random_seed(1)
-        start = notebook_models.build_model(model, api="keras")
-        start.fit(x, keras_io.one_hot(labels), batch_size=32, epochs=1, verbose=0)
-        start.save(k0)
-        report.run(f"{label} hop 0: digits reads Keras's .keras", check_digits_reads_keras_save, cli, args, k0, rows)
-        # Hop 1: digits fine-tunes it and writes .keras and .h5.
         out = os.path.join(work, "saved_models")
         j1 = os.path.join(work, f"{model}.digits.keras")
         h5 = os.path.join(work, f"{model}.digits.h5")
-        trained = report.run(f"{label} java train --init-from --save-keras --save-h5", lambda: run_cli(cli, [
-            "train", "--model", model, "--data", small, "--epochs", 1, "--init-from", k0, "--output", out,
-            "--model-version", 1, "--overwrite", "--save-keras", j1, "--save-h5", h5]) and "ok")
-        if not trained:
+        train = ["train", "--model", model, "--data", small, "--epochs", 1, "--output", out, "--model-version", 1,
+                 "--overwrite", "--save-keras", j1, "--save-h5", h5]
+        if model in notebook_models.MODEL_NAMES:
+            # Hop 0: Keras writes the model (1 epoch on the rows), digits reads it and fine-tunes it.
+            k0 = os.path.join(work, f"{model}.keras0.keras")
+            keras.utils.set_random_seed(1)
+            start = notebook_models.build_model(model, api="keras")
+            start.fit(x, keras_io.one_hot(labels), batch_size=32, epochs=1, verbose=0)
+            start.save(k0)
+            report.run(f"{label} hop 0: digits reads Keras's .keras", check_digits_reads_keras_save, cli, args, k0, rows)
+            train += ["--init-from", k0]
+            expected, optimizer = layer_table(notebook_models.build_model(model, api="keras", compile=False)), "RMSprop"
+        else:
+            expected, optimizer = bn_cnn_layers(), "Adam"
+        # Hop 1: digits trains it and writes .keras and .h5.
+        if not report.run(f"{label} java train --save-keras --save-h5", lambda: run_cli(cli, train) and "ok"):
             continue
         export = os.path.join(out, model, "1")
         java_probs = java_probabilities(cli, args, export)
-        report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, model, rows, java_probs)
+        report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, expected, optimizer, rows,
+                   java_probs)
         report.run(f"{label} keras evaluate == digits evaluate", check_evaluate, cli, j1, export, small)
         report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, rows, java_probs)
-        # Hop 2: Keras saves it again, digits reads that.
+        # Hop 2: Keras saves it again, digits reads that (bn-cnn: not until digits reads Keras's augmentation layers).
         k2 = os.path.join(work, f"{model}.keras2.keras")
         if not report.run(f"{label} Keras saves it again", lambda: keras.saving.load_model(j1).save(k2) or k2):
             continue
         report.run(f"{label} config.json as Keras writes it", check_config_as_keras_writes_it, j1, k2)
-        report.run(f"{label} hop 2: digits reads Keras's re-save", check_digits_reads_keras_save, cli, args, k2, rows)
+        if model in notebook_models.MODEL_NAMES:
+            report.run(f"{label} hop 2: digits reads Keras's re-save", check_digits_reads_keras_save, cli, args, k2,
+                       rows)
     continuation = os.path.join(work, "continuation")
     ran = report.run("e java KerasContinuationTest", run_java_test, "KerasContinuationTest",
                      {"digits.keras-out.dir": continuation, "digits.data": os.path.abspath(args.data)})

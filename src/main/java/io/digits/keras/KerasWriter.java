@@ -9,7 +9,9 @@ import io.digits.DigitsException;
 import io.digits.model.Parameters;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
+import io.digits.train.Adam;
 import io.digits.train.Optimizer;
+import io.digits.train.RmsProp;
 import io.digits.train.TrainConfig;
 import io.digits.train.Trainer;
 import io.jhdf.Superblock;
@@ -281,11 +283,11 @@ public final class KerasWriter {
 
   private static void hyperParameters(ObjectNode c, Optimizer.Kind kind) {
     switch (kind) {
-      case RMSPROP -> c.put("rho", LayerFactory.exact(io.digits.train.RmsProp.RHO)).put("momentum", 0.0)
-          .put("epsilon", LayerFactory.exact(io.digits.train.RmsProp.EPSILON)).put("centered", false);
-      case ADAM -> c.put("beta_1", LayerFactory.exact(io.digits.train.Adam.BETA_1))
-          .put("beta_2", LayerFactory.exact(io.digits.train.Adam.BETA_2))
-          .put("epsilon", LayerFactory.exact(io.digits.train.Adam.EPSILON)).put("amsgrad", false);
+      case RMSPROP -> c.put("rho", LayerFactory.exact(RmsProp.RHO)).put("momentum", 0.0)
+          .put("epsilon", LayerFactory.exact(RmsProp.EPSILON)).put("centered", false);
+      case ADAM -> c.put("beta_1", LayerFactory.exact(Adam.BETA_1))
+          .put("beta_2", LayerFactory.exact(Adam.BETA_2))
+          .put("epsilon", LayerFactory.exact(Adam.EPSILON)).put("amsgrad", false);
     }
   }
 

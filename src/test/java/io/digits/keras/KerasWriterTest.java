@@ -114,6 +114,43 @@ class KerasWriterTest {
     }
   }
 
+  /**
+   * Every group, dataset and attribute of the written HDF5 reads back, the root's {@code vars} group
+   * too (KerasModel never reads it; jhdf's own WritableHdfFile.close() broke it, see KerasWriter).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {".keras", ".h5"})
+  void everyObjectOfTheWrittenHdf5Reads(String suffix, @TempDir Path dir) throws IOException {
+    Path file = dir.resolve("model" + suffix);
+    KerasWriter.write(file, Architecture.DOUBLE_CONV.create(), randomWeights(Architecture.DOUBLE_CONV.create(), 3),
+        KerasWriter.Training.fresh(TrainConfig.notebook(), 100));
+    List<String> paths = new ArrayList<>();
+    if (suffix.equals(".keras")) {
+      try (ZipFile zip = new ZipFile(file.toFile());
+          HdfFile h5 = HdfFile.fromBytes(zip.getInputStream(zip.getEntry("model.weights.h5")).readAllBytes())) {
+        walk(h5, paths);
+      }
+      assertTrue(paths.contains("/vars [name]"), paths.toString());
+      assertTrue(paths.contains("/optimizer/vars/9 []"), paths.toString()); // iterations, rate, 8 velocities
+    } else {
+      try (HdfFile h5 = new HdfFile(file)) {
+        walk(h5, paths);
+      }
+      assertTrue(paths.contains("/model_weights/dense_1/dense_1/bias:0 []"), paths.toString());
+    }
+  }
+
+  /** Reads every node below {@code node}: its attributes, and a dataset's data; records "path [attribute names]". */
+  private static void walk(io.jhdf.api.Node node, List<String> paths) {
+    node.getAttributes().values().forEach(io.jhdf.api.Attribute::getData);
+    paths.add(node.getPath().replaceAll("(.)/$", "$1") + " " + node.getAttributes().keySet().stream().sorted().toList());
+    if (node instanceof io.jhdf.api.Dataset d) {
+      d.getData();
+    } else if (node instanceof io.jhdf.api.Group g) {
+      g.forEach(child -> walk(child, paths));
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"keras3_tiny_conv.keras", "tfkeras_tiny_batch_norm.h5"})
   void aKerasFileWrittenAgainScoresAsKerasScoredIt(String fixture, @TempDir Path dir) {

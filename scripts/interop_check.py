@@ -6,7 +6,7 @@
      REST body runs through the signature; the folder layout is TF Serving's.
   b. Python -> Java: Keras models saved three ways (make_keras_models.py) are described by
      `digits inspect` and scored by `digits predict` like Keras's own predict (>= 99.9 %).
-  c. Training parity: keras_parity.py's curve, then the Java KerasParityTest via Maven.
+  c. Training parity: keras_parity.py's curve and states, then the Java KerasParityTest via Maven.
   d. Keras files: make_keras_files.py's .keras/.h5 files, then the Java KerasFileParityTest.
   e. Back to Keras (issue 17): a .keras written by Keras, fine-tuned by `digits train --init-from
      --save-keras --save-h5`, loads in Keras 3 (same layers and parameter counts, config.json as

@@ -10,7 +10,10 @@ different masks), this writes under DIR/<model>/:
   losses.csv              step,loss for steps 0..99: the loss `train_on_batch` reports for
                           batch `step` (rows step*32 .. step*32+31 of the CSV, in file order),
                           computed before that step's update
-  after_step1_w00.npy ... the weights after the first update (a finer check than the loss)
+  state/stepNNN_wXX.npy   Keras's state before step NNN (after NNN updates): the weights and
+  state/stepNNN_vXX.npy   RMSprop's accumulators ("velocity", 0 before step 0), for the steps in
+                          SNAPSHOTS; Java restarts from each and takes one step (a check that
+                          rounding cannot break, unlike comparing two 100-step trajectories)
 
 Batches: pixels/255 as float32, one-hot labels; no shuffling, no validation split.
 Java (KerasParityTest) loads the initial weights, trains the same batches, and compares.
@@ -30,6 +33,11 @@ import numpy as np  # noqa: E402
 
 import keras_io  # noqa: E402
 import notebook_models  # noqa: E402
+
+# States written for KerasParityTest's one-step checks: every step of the first 20, and the
+# last step of the 100 (after 99 updates of Keras's own trajectory). About 6.6 MB each for
+# double-conv.
+SNAPSHOTS = tuple(range(0, 21)) + (99, 100)
 
 
 def hand_loss(model, x, y):
@@ -70,6 +78,17 @@ def save_weights(model, folder, prefix=""):
     return entries
 
 
+def save_state(model, folder, step):
+    """Write the weights and RMSprop accumulators before `step` as state/stepNNN_{w,v}XX.npy."""
+    state = os.path.join(folder, "state")
+    os.makedirs(state, exist_ok=True)
+    save_weights(model, state, prefix=f"step{step:03d}_")
+    velocities = getattr(model.optimizer, "_velocities", None) if step > 0 else None
+    for i, var in enumerate(model.trainable_weights):
+        v = np.zeros(var.shape, np.float32) if velocities is None else np.asarray(velocities[i].numpy(), np.float32)
+        np.save(os.path.join(state, f"step{step:03d}_v{i:02d}.npy"), v)
+
+
 def check_close(what, reported, expected, rel=1e-5):
     """Fail loudly if train_on_batch's loss is not the hand-computed one."""
     if abs(reported - expected) > rel * max(1.0, abs(expected)):
@@ -86,6 +105,8 @@ def run_model(name, x, y, out, steps, batch_size, seed):
     weights = save_weights(model, folder)
     losses = []
     for step in range(steps):
+        if step in SNAPSHOTS:
+            save_state(model, folder, step)
         xb = x[step * batch_size:(step + 1) * batch_size]
         yb = y[step * batch_size:(step + 1) * batch_size]
         # Check the first two steps by hand: step 0 proves the loss is taken before the
@@ -102,11 +123,12 @@ def run_model(name, x, y, out, steps, batch_size, seed):
             check_close(f"{name} step {step} loss", loss, by_hand)
         losses.append(loss)
         if step == 0:
-            save_weights(model, folder, prefix="after_step1_")
             worst = max(float(np.max(np.abs(var.numpy() - p))) for var, p in zip(model.trainable_weights, predicted))
             if worst > 1e-6:
                 raise AssertionError(f"{name}: Keras's first RMSprop update differs from the formula by {worst}")
             print(f"  {name} step 0 update: Keras == v=(1-rho)g^2, w-=lr*g/sqrt(v+eps) (max abs diff {worst:.2e})")
+    if steps in SNAPSHOTS:
+        save_state(model, folder, steps)
     with open(os.path.join(folder, "losses.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["step", "loss"])
@@ -119,6 +141,7 @@ def run_model(name, x, y, out, steps, batch_size, seed):
         "batches": "rows step*batch_size..(step+1)*batch_size-1 of the CSV in file order; pixels/255 float32; one-hot labels",
         "optimizer": "RMSprop(learning_rate=0.001, rho=0.9, epsilon=1e-08), v0=0, w -= lr*g/sqrt(v+eps)",
         "weights": weights,
+        "snapshots": [k for k in SNAPSHOTS if k <= steps],
     }
     with open(os.path.join(folder, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)

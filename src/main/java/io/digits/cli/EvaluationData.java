@@ -1,13 +1,11 @@
 package io.digits.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.digits.DigitsException;
 import io.digits.data.DigitCsv;
 import io.digits.data.Dataset;
 import io.digits.data.Split;
 import io.digits.export.SavedModelExporter;
-import java.io.IOException;
+import io.digits.train.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -15,7 +13,7 @@ import java.util.Locale;
 /**
  * The labeled rows that {@code evaluate} scores: the whole file given with {@code --data}, or else
  * the validation split that {@code train} held out, rebuilt from the model's
- * {@code assets.extra/training.json} (data, validation_split, seed), so that evaluate reports on
+ * {@code assets.extra/training.json} (the {@link TrainingRun}), so that evaluate reports on
  * exactly the rows train validated on.
  */
 record EvaluationData(Dataset rows, String description) {
@@ -25,30 +23,21 @@ record EvaluationData(Dataset rows, String description) {
       Dataset all = nonEmpty(DigitCsv.readLabeled(data), data);
       return new EvaluationData(all, String.format(Locale.ROOT, "%s (all %,d rows)", data, all.size()));
     }
-    Path info = modelVersionDir.resolve(SavedModelExporter.EXTRAS).resolve("training.json");
+    Path info = modelVersionDir.resolve(SavedModelExporter.EXTRAS).resolve(TrainingRun.FILE_NAME);
     if (!Files.isRegularFile(info)) {
-      throw new DigitsException(modelVersionDir + ": no " + SavedModelExporter.EXTRAS
-          + "/training.json to rebuild the validation split from (not trained by digits train); pass --data labeled.csv");
+      throw new DigitsException(modelVersionDir + ": no " + SavedModelExporter.EXTRAS + "/" + TrainingRun.FILE_NAME
+          + " to rebuild the validation split from (not trained by digits train); pass --data labeled.csv");
     }
-    JsonNode json;
-    try {
-      json = new ObjectMapper().readTree(info.toFile());
-    } catch (IOException e) {
-      throw new DigitsException(info + ": not JSON: " + e.getMessage(), e);
-    }
-    if (!json.path("data").isTextual() || !json.path("validation_split").isNumber() || !json.path("seed").isIntegralNumber()) {
-      throw new DigitsException(info + ": needs 'data' (text), 'validation_split' (number) and 'seed' (integer)");
-    }
-    Path file = Path.of(json.get("data").asText());
-    double fraction = json.get("validation_split").asDouble();
-    long seed = json.get("seed").asLong();
-    if (fraction == 0) {
+    TrainingRun run = TrainingRun.read(info);
+    if (run.validationSplit() == 0) {
       throw new DigitsException(info + ": the model was trained without a validation split; pass --data labeled.csv");
     }
-    Dataset validation = Split.of(nonEmpty(DigitCsv.readLabeled(file), file), fraction, seed).validation();
+    Path file = Path.of(run.data());
+    long seed = run.config().seed();
+    Dataset validation = Split.of(nonEmpty(DigitCsv.readLabeled(file), file), run.validationSplit(), seed).validation();
     return new EvaluationData(validation, String.format(Locale.ROOT,
         "validation split of %s (%,d rows: validation_split %s, seed %d, as train held out)",
-        file, validation.size(), json.get("validation_split").asText(), seed));
+        file, validation.size(), run.validationSplit(), seed));
   }
 
   private static Dataset nonEmpty(Dataset rows, Path file) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.digits.DigitsException;
 import io.digits.keras.KerasModel;
-import io.digits.scoring.ModelLoader;
 import io.digits.scoring.Predictor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +21,7 @@ import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 import org.tensorflow.proto.TensorShapeProto;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
     description = "Describe a SavedModel (tags, signatures, input/output names, dtypes and shapes) or a Keras file (layers).")
 final class InspectCommand implements Callable<Integer> {
 
-  @Option(names = "--model-dir", required = true, description = "SavedModel folder, a TF Serving base folder, or a Keras .keras/.h5 file.")
-  Path modelDir;
+  @Mixin
+  ModelOptions model;
 
   @Option(names = "--json", description = "Print JSON instead of text.")
   boolean json;
@@ -50,13 +50,13 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (Files.isRegularFile(modelDir)) {
-      return inspectKerasFile();
+    Path dir = model.resolve();
+    if (Files.isRegularFile(dir)) {
+      return inspectKerasFile(dir);
     }
-    Path dir = ModelLoader.resolve(modelDir);
     List<MetaGraph> graphs = read(dir);
     String scoring;
-    try (Predictor predictor = Predictor.open(dir, Predictor.DEFAULT_INPUT_SCALE)) {
+    try (Predictor predictor = model.open()) {
       scoring = predictor.description();
     } catch (DigitsException e) {
       scoring = "cannot score digits with it: " + e.getMessage();
@@ -74,25 +74,25 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   /** A Keras file: its format, its layers and what each became here, and how predict feeds it. */
-  private int inspectKerasFile() throws IOException {
-    KerasModel model = KerasModel.load(modelDir);
+  private int inspectKerasFile(Path file) throws IOException {
+    KerasModel keras = KerasModel.load(file);
     String scoring;
-    try (Predictor predictor = Predictor.open(modelDir, Predictor.DEFAULT_INPUT_SCALE)) {
+    try (Predictor predictor = model.open()) {
       scoring = predictor.description();
     }
-    String output = model.outputShape() + (model.classifier() ? " (softmax)" : "");
+    String output = keras.outputShape() + (keras.classifier() ? " (softmax)" : "");
     if (json) {
       Map<String, Object> out = new LinkedHashMap<>();
-      out.put("path", modelDir.toString());
-      out.put("format", model.description());
-      out.put("layers", model.summary());
+      out.put("path", file.toString());
+      out.put("format", keras.description());
+      out.put("layers", keras.summary());
       out.put("output", output);
-      out.put("parameters", model.weights().count());
+      out.put("parameters", keras.weights().count());
       out.put("predict_uses", scoring);
       System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
     } else {
-      System.out.printf("Keras file %s: %s%n%s%noutput %s, %,d parameters%n%npredict uses: %s%n", modelDir,
-          model.description(), String.join("\n", model.summary()), output, model.weights().count(), scoring);
+      System.out.printf("Keras file %s: %s%n%s%noutput %s, %,d parameters%n%npredict uses: %s%n", file,
+          keras.description(), String.join("\n", keras.summary()), output, keras.weights().count(), scoring);
     }
     return 0;
   }

@@ -18,9 +18,17 @@ final class ModelOptions {
       description = "Pixels are divided by this before the model sees them (default: ${DEFAULT-VALUE}; 1 for raw 0-255 models).")
   float inputScale;
 
-  /** The Keras file, or the version folder that {@code --model-dir} names. */
+  private Path resolved;
+
+  /**
+   * The Keras file, or the version folder that {@code --model-dir} names (a TF Serving base folder
+   * becomes its newest version): resolved here, once, for every command that takes a model.
+   */
   Path resolve() {
-    return Files.isRegularFile(model) ? model : ModelLoader.resolve(model);
+    if (resolved == null) {
+      resolved = Files.isRegularFile(model) ? model : ModelLoader.resolve(model);
+    }
+    return resolved;
   }
 
   Predictor open() {

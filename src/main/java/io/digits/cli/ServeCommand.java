@@ -1,8 +1,10 @@
 package io.digits.cli;
 
 import io.digits.DigitsException;
+import io.digits.serve.BatchingOptions;
 import io.digits.serve.ModelServer;
 import io.digits.serve.ModelVersions;
+import io.digits.serve.ServerOptions;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,8 +37,41 @@ final class ServeCommand implements Callable<Integer> {
       description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only).")
   String host;
 
-  @Option(names = "--threads", defaultValue = "8", description = "Request worker threads (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--threads", defaultValue = "64",
+      description = "HTTP worker threads: requests read, parsed and answered at once; with batching, also the most"
+          + " requests one batch can gather (default: ${DEFAULT-VALUE}).")
   int threads;
+
+  @Option(names = "--max-queued-requests", defaultValue = "64",
+      description = "Requests that may wait for a worker thread; more are answered 503 (default: ${DEFAULT-VALUE}).")
+  int maxQueued;
+
+  @Option(names = "--request-timeout-seconds", defaultValue = "30",
+      description = "A request must arrive whole, and its answer be taken, within this; else the connection is"
+          + " closed (default: ${DEFAULT-VALUE}, TF Serving's rest_api_timeout_in_ms).")
+  int requestTimeout;
+
+  @Option(names = "--idle-timeout-seconds", defaultValue = "30",
+      description = "A kept-alive connection idle this long is closed (default: ${DEFAULT-VALUE}).")
+  int idleTimeout;
+
+  @Option(names = "--batching", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Gather concurrent :predict requests into one model call, as TF Serving's --enable_batching"
+          + " (default: on; --no-batching runs each request alone).")
+  boolean batching;
+
+  @Option(names = "--max-batch-size", defaultValue = "" + BatchingOptions.DEFAULT_MAX_BATCH_SIZE,
+      description = "Most rows in one batched call (TF Serving's max_batch_size; default: ${DEFAULT-VALUE}).")
+  int maxBatchSize;
+
+  @Option(names = "--batch-timeout-micros", defaultValue = "0",
+      description = "How long a batch that is not full waits for more requests (TF Serving's batch_timeout_micros;"
+          + " default: ${DEFAULT-VALUE}: a free batch thread takes what has queued).")
+  long batchTimeoutMicros;
+
+  @Option(names = "--num-batch-threads",
+      description = "Batches run at once (TF Serving's num_batch_threads; default: the number of CPUs).")
+  Integer numBatchThreads;
 
   @Option(names = "--poll-seconds", defaultValue = "2",
       description = "How often the base folder is checked for a newer version (default: ${DEFAULT-VALUE}).")
@@ -44,9 +79,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (port < 0 || port > 65535 || threads < 1 || !(pollSeconds > 0)) {
-      throw new DigitsException("need --port 0-65535, --threads >= 1 and --poll-seconds > 0");
-    }
+    ServerOptions options = options();
     Path base = basePath.toAbsolutePath().normalize();
     String name = modelName != null ? modelName : base.getFileName().toString();
     if (name.isEmpty() || name.contains("/") || name.contains(":")) {
@@ -57,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
     ModelVersions versions = ModelVersions.open(name, base, poll, System.out::println);
     ModelServer server;
     try {
-      server = ModelServer.start(versions, new InetSocketAddress(host, port), threads, System.err::println);
+      server = ModelServer.start(versions, options, System.err::println);
     } catch (RuntimeException e) {
       versions.close();
       throw e;
@@ -71,5 +104,18 @@ final class ServeCommand implements Callable<Integer> {
         + " (Ctrl-C stops)");
     stopped.await();
     return 0;
+  }
+
+  private ServerOptions options() {
+    int batchThreads = numBatchThreads != null ? numBatchThreads : Runtime.getRuntime().availableProcessors();
+    if (port < 0 || port > 65535 || !(pollSeconds > 0)) {
+      throw new DigitsException("need --port 0-65535 and --poll-seconds > 0");
+    }
+    try {
+      return new ServerOptions(new InetSocketAddress(host, port), threads, maxQueued, requestTimeout, idleTimeout,
+          batching ? new BatchingOptions(maxBatchSize, batchTimeoutMicros, batchThreads) : null);
+    } catch (IllegalArgumentException e) {
+      throw new DigitsException("serve: " + e.getMessage());
+    }
   }
 }

@@ -16,6 +16,7 @@ import io.digits.train.History;
 import io.digits.train.Precision;
 import io.digits.train.ProgressBar;
 import io.digits.train.TrainConfig;
+import io.digits.train.TrainingRun;
 import io.digits.train.Trainer;
 import java.nio.file.Files;
 import org.tensorflow.proto.ConfigProto;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -102,51 +104,65 @@ final class TrainCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  /** The settings a resumed run must share with the run it continues, by option name. */
-  private static final List<String> RUN_SETTINGS =
-      List.of("--data", "--validation-split", "--seed", "--batch-size", "--learning-rate", "--model-version");
+  /** What an interrupted run fixes: given with --resume, these options must equal the run's. */
+  private static final Map<String, Function<TrainingRun, Object>> FIXED_BY_THE_RUN = Map.of(
+      "--data", TrainingRun::data,
+      "--validation-split", TrainingRun::validationSplit,
+      "--seed", r -> r.config().seed(),
+      "--batch-size", r -> r.config().batchSize(),
+      "--learning-rate", r -> r.config().learningRate(),
+      "--model-version", TrainingRun::version);
 
   @Override
   public Integer call() throws Exception {
     Architecture architecture = Architecture.byName(model);
     Path base = output.resolve(architecture.cliName());
     Path checkpointFile = base.resolve(".checkpoint");
+    if (resume && initFrom != null) {
+      throw new DigitsException("--resume continues from the checkpoint; leave out --init-from");
+    }
     Checkpoint resumeFrom = resume ? Checkpoint.load(checkpointFile) : null;
-    if (resumeFrom != null) {
-      adopt(resumeFrom.settings());
-    } else if (Files.exists(checkpointFile)) {
+    if (resumeFrom == null && Files.exists(checkpointFile)) {
       System.out.println("Starting anew: the checkpoint of an interrupted run in " + base
           + " will be replaced (use --resume to continue it instead)");
     }
-    TrainConfig config = config(TrainConfig.defaults(architecture));
-    // before reading data: a missing GPU is reported at once
-    ConfigProto session = precision.apply(device.sessionConfig());
-    Path versionDir = versionDir(base);
-
-    if (resumeFrom != null && initFrom != null) {
-      throw new DigitsException("--resume continues from the checkpoint; leave out --init-from");
+    TrainingRun run = resumeFrom != null ? resumed(resumeFrom.run()) : newRun(architecture, base);
+    Path versionDir = base.resolve(Long.toString(run.version()));
+    if (Files.exists(versionDir) && !overwrite) {
+      throw new DigitsException(versionDir + ": model version exists; pass --overwrite to replace it");
     }
-    Trainer.Start start = resumeFrom != null ? Trainer.Start.resume(resumeFrom)
+    // before reading data: a missing GPU is reported at once
+    ConfigProto session = run.precision().apply(device.sessionConfig());
+    Trainer.Start start = resumeFrom != null ? Trainer.Start.resume(resumeFrom.state())
         : initFrom != null ? Trainer.Start.from(KerasModel.load(initFrom).weightsFor(architecture.create()))
         : Trainer.Start.fresh();
-    Split split = Split.of(DigitCsv.readLabeled(data), validationSplit, seed);
+    Split split = Split.of(DigitCsv.readLabeled(Path.of(run.data())), run.validationSplit(), run.config().seed());
     System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%s%n",
-        architecture.cliName(), split.train().size(), split.validation().size(), data,
-        resumeFrom == null ? "" : ", resuming after epoch " + resumeFrom.epochsDone());
+        architecture.cliName(), split.train().size(), split.validation().size(), run.data(),
+        resumeFrom == null ? "" : ", resuming after epoch " + resumeFrom.state().epochsDone());
+
     Thread onInterrupt = new Thread(() -> System.err.println(Files.exists(checkpointFile)
         ? "digits: interrupted; finished epochs are saved, continue with: digits train --resume --model "
             + architecture.cliName() + " --output " + output
         : "digits: interrupted before the first epoch finished; nothing was saved"));
     Runtime.getRuntime().addShutdownHook(onInterrupt);
-    Trainer.Outcome outcome = new Trainer(config, new ProgressBar(System.out, System.console() != null))
-        .fit(architecture.create(config.dropout()), split.train(), split.validation(), session, start,
-            settings(versionDir), state -> state.save(checkpointFile));
-
-    SavedModelExporter.export(architecture.create(), outcome.weights(), versionDir,
-        extras(architecture, config, outcome), overwrite);
-    KerasOutputs.save(() -> architecture.create(config.dropout()), config, split.train().size(), outcome, saveKeras, saveH5);
-    Files.deleteIfExists(checkpointFile);
-    Runtime.getRuntime().removeShutdownHook(onInterrupt);
+    Trainer.Outcome outcome;
+    try {
+      outcome = new Trainer(run.config(), new ProgressBar(System.out, System.console() != null))
+          .fit(architecture.create(run.config().dropout()), split.train(), split.validation(), session, start,
+              state -> new Checkpoint(run, state).save(checkpointFile));
+      SavedModelExporter.export(architecture.create(), outcome.weights(), versionDir, extras(run, outcome), overwrite);
+      KerasOutputs.save(() -> architecture.create(run.config().dropout()), run.config(), split.train().size(), outcome,
+          saveKeras, saveH5);
+      Files.deleteIfExists(checkpointFile);
+    } finally {
+      // Only an interruption prints the hook's message: not a failed export, not the next run in this JVM.
+      try {
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting (Ctrl-C): the hook runs, as it should
+      }
+    }
     History.Epoch last = outcome.history().last();
     System.out.printf(Locale.ROOT, "Saved %s (%s %.4f, %d epochs)%n", versionDir,
         outcome.history().hasValidation() ? "val_accuracy" : "accuracy",
@@ -154,72 +170,62 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** What identifies this run in its checkpoints. */
-  private Map<String, Object> settings(Path versionDir) {
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("--data", data.toString());
-    s.put("--validation-split", validationSplit);
-    s.put("--seed", seed);
-    s.put("--batch-size", batchSize);
-    s.put("--learning-rate", (double) learningRate);
-    s.put("--model-version", Long.parseLong(versionDir.getFileName().toString()));
-    return s;
-  }
-
-  /** Takes the interrupted run's settings; an option given now that differs from them is an error. */
-  private void adopt(Map<String, Object> saved) {
-    for (String name : RUN_SETTINGS) {
-      Object was = saved.get(name);
-      Object now = spec.findOption(name).getValue();
-      boolean same = was instanceof Number a && now instanceof Number b
-          ? a.doubleValue() == b.doubleValue()
-          : String.valueOf(was).equals(String.valueOf(now));
-      if (spec.commandLine().getParseResult().hasMatchedOption(name) && !same) {
-        throw new DigitsException("--resume: " + name + " was " + was + " in the interrupted run; leave it out"
-            + " or train anew without --resume");
-      }
-    }
-    data = Path.of((String) saved.get("--data"));
-    validationSplit = ((Number) saved.get("--validation-split")).doubleValue();
-    seed = ((Number) saved.get("--seed")).longValue();
-    batchSize = ((Number) saved.get("--batch-size")).intValue();
-    learningRate = ((Number) saved.get("--learning-rate")).floatValue();
-    version = ((Number) saved.get("--model-version")).longValue();
-  }
-
-  /** The model's defaults, with the options given (or taken from the resumed run) in their place. */
-  private TrainConfig config(TrainConfig defaults) {
-    epochs = epochs != null ? epochs : defaults.epochs();
-    batchSize = batchSize != null ? batchSize : defaults.batchSize();
-    learningRate = learningRate != null ? learningRate : defaults.learningRate();
-    stopAtAccuracy = stopAtAccuracy != null ? stopAtAccuracy : defaults.stopAtAccuracy();
-    if (epochs < 1 || batchSize < 1 || learningRate <= 0 || validationSplit < 0 || validationSplit >= 1
-        || stopAtAccuracy < 0 || stopAtAccuracy > 1) {
-      throw new DigitsException("need --epochs >= 1, --batch-size >= 1, --learning-rate > 0, "
-          + "0 <= --validation-split < 1 and 0 <= --stop-at-accuracy <= 1");
-    }
-    return defaults.withEpochs(epochs).withBatchSize(batchSize).withLearningRate(learningRate)
-        .withStopAtAccuracy(stopAtAccuracy).withSeed(seed);
-  }
-
-  /** Checked before training, so that a clash is reported before minutes of work. */
-  private Path versionDir(Path base) {
+  /** The run the options describe, over the model's own defaults. */
+  private TrainingRun newRun(Architecture architecture, Path base) {
+    TrainConfig defaults = TrainConfig.defaults(architecture);
+    TrainConfig config = defaults
+        .withEpochs(epochs != null ? epochs : defaults.epochs())
+        .withBatchSize(batchSize != null ? batchSize : defaults.batchSize())
+        .withLearningRate(learningRate != null ? learningRate : defaults.learningRate())
+        .withStopAtAccuracy(stopAtAccuracy != null ? stopAtAccuracy : defaults.stopAtAccuracy())
+        .withSeed(seed);
+    check(config);
     long v = version != null ? version
         : Files.isDirectory(base) ? ModelLoader.newestVersion(base)
             .map(p -> Long.parseLong(p.getFileName().toString()) + 1).orElse(1L) : 1L;
     if (v < 0) {
       throw new DigitsException("--model-version must be a non-negative integer");
     }
-    Path dir = base.resolve(Long.toString(v));
-    if (Files.exists(dir) && !overwrite) {
-      throw new DigitsException(dir + ": model version exists; pass --overwrite to replace it");
-    }
-    return dir;
+    return new TrainingRun(architecture.cliName(), data.toString(), validationSplit, precision, v,
+        initFrom == null ? null : initFrom.toAbsolutePath().toString(), config);
   }
 
-  /** {@code assets.extra/history.json} in Keras's History layout, its curves.png, and what produced the model. */
-  private Map<String, byte[]> extras(Architecture architecture, TrainConfig config, Trainer.Outcome outcome)
-      throws Exception {
+  /**
+   * The interrupted run, going on: options it fixes must be left out or equal; the epoch count, the
+   * early stop and the precision may change.
+   */
+  private TrainingRun resumed(TrainingRun saved) {
+    var parsed = spec.commandLine().getParseResult();
+    FIXED_BY_THE_RUN.forEach((name, field) -> {
+      Object was = field.apply(saved);
+      Object now = spec.findOption(name).getValue();
+      boolean same = was instanceof Number a && now instanceof Number b
+          ? a.doubleValue() == b.doubleValue()
+          : String.valueOf(was).equals(String.valueOf(now));
+      if (parsed.hasMatchedOption(name) && !same) {
+        throw new DigitsException("--resume: " + name + " was " + was + " in the interrupted run; leave it out"
+            + " or train anew without --resume");
+      }
+    });
+    TrainConfig config = saved.config()
+        .withEpochs(epochs != null ? epochs : saved.config().epochs())
+        .withStopAtAccuracy(stopAtAccuracy != null ? stopAtAccuracy : saved.config().stopAtAccuracy());
+    check(config);
+    return new TrainingRun(saved.model(), saved.data(), saved.validationSplit(),
+        parsed.hasMatchedOption("--precision") ? precision : saved.precision(), saved.version(), saved.initFrom(),
+        config);
+  }
+
+  private void check(TrainConfig c) {
+    if (c.epochs() < 1 || c.batchSize() < 1 || c.learningRate() <= 0 || validationSplit < 0 || validationSplit >= 1
+        || c.stopAtAccuracy() < 0 || c.stopAtAccuracy() > 1) {
+      throw new DigitsException("need --epochs >= 1, --batch-size >= 1, --learning-rate > 0, "
+          + "0 <= --validation-split < 1 and 0 <= --stop-at-accuracy <= 1");
+    }
+  }
+
+  /** {@code assets.extra/}: history.json in Keras's History layout, its curves.png, and the run (training.json). */
+  private static Map<String, byte[]> extras(TrainingRun run, Trainer.Outcome outcome) throws Exception {
     List<History.Epoch> epochs = outcome.history().epochs();
     Map<String, Object> history = new LinkedHashMap<>();
     history.put("loss", epochs.stream().map(History.Epoch::loss).toList());
@@ -229,25 +235,8 @@ final class TrainCommand implements Callable<Integer> {
       history.put("val_accuracy", epochs.stream().map(History.Epoch::valAccuracy).toList());
     }
     history.put("epoch_seconds", epochs.stream().map(History.Epoch::seconds).toList());
-    Map<String, Object> info = new LinkedHashMap<>();
-    info.put("model", architecture.cliName());
-    info.put("parameters", outcome.weights().count());
-    info.put("data", data.toString());
-    info.put("validation_split", validationSplit);
-    info.put("seed", seed);
-    info.put("epochs_run", epochs.size());
-    info.put("batch_size", batchSize);
-    info.put("optimizer", config.optimizer().keras());
-    info.put("learning_rate", learningRate);
-    info.put("learning_rate_decay_per_epoch", config.learningRateDecay());
-    info.put("dropout", config.dropout());
-    info.put("precision", precision.toString());
-    info.put("stop_at_accuracy", stopAtAccuracy);
-    if (initFrom != null) {
-      info.put("init_from", initFrom.toAbsolutePath().toString());
-    }
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    return Map.of("history.json", json.writeValueAsBytes(history), "training.json", json.writeValueAsBytes(info),
+    return Map.of("history.json", json.writeValueAsBytes(history), TrainingRun.FILE_NAME, run.toJson(),
         "curves.png", TrainingCurves.png(history));
   }
 
@@ -255,7 +244,7 @@ final class TrainCommand implements Callable<Integer> {
   static final class PrecisionConverter implements picocli.CommandLine.ITypeConverter<Precision> {
     @Override
     public Precision convert(String value) {
-      return Precision.valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'));
+      return Precision.byName(value);
     }
   }
 }

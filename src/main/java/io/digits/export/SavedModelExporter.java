@@ -10,15 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import org.tensorflow.Graph;
-import org.tensorflow.Operand;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Signature;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Writes a trained model as a TF Serving SavedModel (PRODUCT.md section 4): tag {@code serve},
@@ -42,7 +38,8 @@ public final class SavedModelExporter {
   private SavedModelExporter() {}
 
   /**
-   * Exports {@code model} (a fresh, unbuilt instance of the trained architecture) with
+   * Exports {@code model} (a fresh, unbuilt instance of the trained architecture; a classifier, so
+   * that its output is the probabilities) with
    * {@code weights} into {@code versionDir}, with {@code extras} (file name to bytes) in
    * {@code assets.extra/}. Fails if {@code versionDir} exists, unless {@code overwrite}.
    */
@@ -83,18 +80,12 @@ public final class SavedModelExporter {
 
   private static void writeSavedModel(Sequential model, Weights weights, Path dir) throws IOException {
     try (Graph graph = new Graph()) {
-      Ops tf = Ops.create(graph);
-      model.build(tf);
-      Placeholder<TFloat32> image = tf.withName(INPUT).placeholder(TFloat32.class,
-          Placeholder.shape(Sequential.INPUT_SHAPE));
-      Operand<TFloat32> probabilities =
-          tf.withName(PROBABILITIES).identity(model.probabilities(tf, image, false));
-      Operand<TInt64> classes = tf.withName(CLASS).math.argMax(probabilities, tf.constant(1), TInt64.class);
+      InferenceGraph inference = InferenceGraph.build(Ops.create(graph), model);
       Signature signature = Signature.builder(SIGNATURE_KEY)
           .methodName(METHOD_NAME)
-          .input(INPUT, image)
-          .output(PROBABILITIES, probabilities)
-          .output(CLASS, classes)
+          .input(INPUT, inference.image())
+          .output(PROBABILITIES, inference.scores())
+          .output(CLASS, inference.classes())
           .build();
       try (Session session = new Session(graph)) {
         weights.assignTo(session, model.parameters());

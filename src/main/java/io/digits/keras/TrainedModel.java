@@ -1,7 +1,5 @@
 package io.digits.keras;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.digits.DigitsException;
 import io.digits.data.DigitCsv;
 import io.digits.data.Split;
@@ -11,9 +9,8 @@ import io.digits.model.Parameters;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
 import io.digits.scoring.ModelLoader;
-import io.digits.train.Optimizer;
 import io.digits.train.TrainConfig;
-import java.io.IOException;
+import io.digits.train.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,48 +34,28 @@ import org.tensorflow.types.TFloat32;
  */
 public record TrainedModel(Supplier<Sequential> layers, Weights weights, KerasWriter.Training training) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   public static TrainedModel read(Path model) {
     if (Files.isRegularFile(model)) {
       KerasModel keras = KerasModel.load(model);
       return new TrainedModel(keras::create, keras.weights(), KerasWriter.Training.fresh(TrainConfig.notebook(), 1));
     }
     Path dir = ModelLoader.resolve(model);
-    JsonNode info = trainingInfo(dir);
-    Architecture architecture = Architecture.byName(info.path("model").asText());
-    float dropout = (float) info.path("dropout").asDouble(architecture.defaultDropout());
-    TrainConfig defaults = TrainConfig.defaults(architecture);
-    Optimizer.Kind optimizer = info.path("optimizer").asText(defaults.optimizer().keras()).equals("Adam")
-        ? Optimizer.Kind.ADAM : Optimizer.Kind.RMSPROP;
-    TrainConfig config = new TrainConfig(defaults.epochs(), info.path("batch_size").asInt(defaults.batchSize()),
-        (float) info.path("learning_rate").asDouble(defaults.learningRate()), defaults.stopAtAccuracy(),
-        defaults.seed(), dropout, optimizer, info.path("learning_rate_decay_per_epoch").asDouble(1));
-    Supplier<Sequential> layers = () -> architecture.create(dropout);
+    Path record = dir.resolve(SavedModelExporter.EXTRAS).resolve(TrainingRun.FILE_NAME);
+    if (!Files.isRegularFile(record)) {
+      throw new DigitsException(dir + ": no " + SavedModelExporter.EXTRAS + "/" + TrainingRun.FILE_NAME
+          + " naming the model (not made by digits train); a Keras file or a SavedModel from digits train can be converted");
+    }
+    TrainingRun run = TrainingRun.read(record);
+    TrainConfig config = run.config();
+    Architecture architecture = Architecture.byName(run.model());
+    Supplier<Sequential> layers = () -> architecture.create(config.dropout());
     return new TrainedModel(layers, variables(dir, layers.get()),
-        KerasWriter.Training.fresh(config, config.learningRateDecay() == 1 ? 1 : trainRows(dir, info)));
+        KerasWriter.Training.fresh(config, config.learningRateDecay() == 1 ? 1 : trainRows(dir, run)));
   }
 
   /** Writes this model to {@code file} (.keras or .h5). */
   public void write(Path file) {
     KerasWriter.write(file, layers.get(), weights, training);
-  }
-
-  private static JsonNode trainingInfo(Path dir) {
-    Path file = dir.resolve(SavedModelExporter.EXTRAS).resolve("training.json");
-    if (!Files.isRegularFile(file)) {
-      throw new DigitsException(dir + ": no " + SavedModelExporter.EXTRAS + "/training.json naming the model"
-          + " (not made by digits train); a Keras file or a SavedModel from digits train can be converted");
-    }
-    try {
-      JsonNode info = JSON.readTree(file.toFile());
-      if (!info.path("model").isTextual()) {
-        throw new DigitsException(file + ": names no 'model'");
-      }
-      return info;
-    } catch (IOException e) {
-      throw new DigitsException(file + ": not JSON: " + e.getMessage(), e);
-    }
   }
 
   /** The values of {@code model}'s variables in the SavedModel, found by the names the exporter gave them. */
@@ -109,14 +86,13 @@ public record TrainedModel(Supplier<Sequential> layers, Weights weights, KerasWr
   }
 
   /** The training rows of the run, for the steps per epoch of a per-epoch learning-rate decay. */
-  private static int trainRows(Path dir, JsonNode info) {
-    Path data = Path.of(info.path("data").asText());
+  private static int trainRows(Path dir, TrainingRun run) {
+    Path data = Path.of(run.data());
     if (!Files.isRegularFile(data)) {
       throw new DigitsException(dir + ": its learning rate decays per epoch, and the steps of an epoch need the training"
           + " data it names (" + data + "), which is not there");
     }
-    return Split.of(DigitCsv.readLabeled(data), info.path("validation_split").asDouble(), info.path("seed").asLong())
-        .train().size();
+    return Split.of(DigitCsv.readLabeled(data), run.validationSplit(), run.config().seed()).train().size();
   }
 
   @Override

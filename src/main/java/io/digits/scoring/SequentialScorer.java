@@ -1,6 +1,7 @@
 package io.digits.scoring;
 
 import io.digits.data.Dataset;
+import io.digits.export.InferenceGraph;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
 import org.tensorflow.Graph;
@@ -14,9 +15,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Scores images with a model built in memory here, e.g. from a Keras file: the inference graph
- * (no dropout, moving statistics for batch normalization) with the given weights assigned, fed
- * [n,28,28,1] images.
+ * Scores images with a model built in memory here, e.g. from a Keras file: the {@link InferenceGraph}
+ * that its export would hold, with the given weights assigned, fed [n,28,28,1] images.
  */
 public final class SequentialScorer implements ScoringModel {
   private final Graph graph;
@@ -32,10 +32,9 @@ public final class SequentialScorer implements ScoringModel {
     this.graph = new Graph();
     Session opened = null;
     try {
-      Ops tf = Ops.create(graph);
-      model.build(tf);
-      image = tf.placeholder(TFloat32.class, Placeholder.shape(Sequential.INPUT_SHAPE));
-      output = model.output(tf, image, false);
+      InferenceGraph inference = InferenceGraph.build(Ops.create(graph), model);
+      image = inference.image();
+      output = inference.scores();
       opened = new Session(graph);
       weights.assignTo(opened, model.parameters());
     } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.digits.serve;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -59,6 +60,38 @@ final class HostTensor {
 
   long[] shape() {
     return shape.clone();
+  }
+
+  Dtype dtype() {
+    return dtype;
+  }
+
+  /**
+   * Tensors of one dtype and one shape past the 0-th dimension, stacked along it: the rows of
+   * several requests as one batch.
+   */
+  static HostTensor concat(List<HostTensor> parts) {
+    HostTensor first = parts.get(0);
+    long[] shape = first.shape.clone();
+    shape[0] = parts.stream().mapToLong(t -> t.shape[0]).sum();
+    Object values = first.dtype.allocate(Math.toIntExact(shape[0] * first.stride(1)));
+    int at = 0;
+    for (HostTensor part : parts) {
+      int n = Array.getLength(part.values);
+      System.arraycopy(part.values, 0, values, at, n);
+      at += n;
+    }
+    return new HostTensor(first.dtype, shape, values);
+  }
+
+  /** Rows {@code from} to {@code from + count - 1} of the 0-th dimension, copied. */
+  HostTensor rows(int from, int count) {
+    int stride = stride(1);
+    long[] s = shape.clone();
+    s[0] = count;
+    Object v = dtype.allocate(count * stride);
+    System.arraycopy(values, from * stride, v, 0, count * stride);
+    return new HostTensor(dtype, s, v);
   }
 
   /** The tensor as nested JSON lists (a bare value for a scalar). */

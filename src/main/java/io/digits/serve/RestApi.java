@@ -27,44 +27,64 @@ final class RestApi implements HttpHandler {
       Pattern.compile("(?i)/v1/models(?:/([^/:]+))?(?:/versions/(\\d+))?(/metadata)?");
 
   private final ModelVersions versions;
+  private final Predictions predictions;
+  private final Metrics metrics;
   private final Consumer<String> log;
 
-  RestApi(ModelVersions versions, Consumer<String> log) {
+  RestApi(ModelVersions versions, Predictions predictions, Metrics metrics, Consumer<String> log) {
     this.versions = versions;
+    this.predictions = predictions;
+    this.metrics = metrics;
     this.log = log;
   }
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
+    long start = System.nanoTime();
+    Call call = new Call();
     int status = 200;
     byte[] answer;
     try {
-      answer = answer(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), body(exchange));
+      answer = answer(call, exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange);
     } catch (ServingException e) {
       status = e.httpStatus();
       answer = error(e.getMessage());
     } catch (RuntimeException e) {
+      // The detail is for the operator; a client learns only that it was not its request's fault.
       log.accept("Internal error on " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + ": " + e);
       status = 500;
-      answer = error(e.toString());
+      answer = error("Internal error; the server's log has the details");
     }
+    exchange.getRequestBody().close(); // what is left of a body nobody read is drained
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(status, answer.length);
     exchange.getResponseBody().write(answer);
     exchange.close();
+    if (call.predict) {
+      metrics.request(call.version, status, (System.nanoTime() - start) / 1000);
+    }
   }
 
-  private byte[] answer(String method, String path, byte[] body) {
+  /** What the metrics need to know of a request: a :predict of this server's model, answered by which version. */
+  private static final class Call {
+    boolean predict;
+    String version = "";
+  }
+
+  private byte[] answer(Call call, String method, String path, HttpExchange exchange) {
     Matcher m;
     if (method.equals("POST") && (m = PREDICTION.matcher(path)).matches()) {
       if (!m.group(3).equalsIgnoreCase("predict")) {
         throw ServingException.badRequest(m.group(3) + " needs a tensorflow/serving/" + m.group(3).toLowerCase()
             + " signature; this server answers :predict");
       }
+      call.predict = m.group(1).equals(versions.name());
+      byte[] body = body(exchange);
       try (ModelVersions.Lease lease = lease(m.group(1), m.group(2))) {
+        call.version = Long.toString(lease.model().version());
         PredictRequest request = PredictRequest.parse(body, lease.model());
         return PredictResponse.write(request.format(),
-            lease.model().predict(request.signatureName(), request.inputs()));
+            predictions.predict(lease.model(), request.signatureName(), request.inputs()));
       }
     }
     if (method.equals("GET") && (m = STATUS.matcher(path)).matches()) {
@@ -103,16 +123,29 @@ final class RestApi implements HttpHandler {
     }
   }
 
+  /**
+   * The request body, or a 413 when it is over {@link #MAX_BODY_BYTES}: said before reading when
+   * the Content-Length tells, else once that many bytes have come (chunked bodies).
+   */
   private static byte[] body(HttpExchange exchange) {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null && length.length() > 0 && length.chars().allMatch(Character::isDigit)
+        && (length.length() > 12 || Long.parseLong(length) > MAX_BODY_BYTES)) {
+      throw tooLarge();
+    }
     try (InputStream in = exchange.getRequestBody()) {
       byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
       if (body.length > MAX_BODY_BYTES) {
-        throw ServingException.tooLarge("request body over " + (MAX_BODY_BYTES >> 20) + " MiB");
+        throw tooLarge();
       }
       return body;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw ServingException.badRequest("cannot read the request body: " + e.getMessage());
     }
+  }
+
+  private static ServingException tooLarge() {
+    return ServingException.tooLarge("request body over " + (MAX_BODY_BYTES >> 20) + " MiB, this server's limit");
   }
 
   static byte[] error(String message) {

@@ -16,21 +16,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.tensorflow.ndarray.Shape;
 
 /**
- * The state of a training run after a whole epoch: everything {@code train --resume} needs to go on
- * as if never stopped (weights, RMSprop accumulators, steps taken, history), plus the settings that
- * must match for that to hold. One file, written atomically, so an interruption while saving
- * leaves the previous checkpoint intact.
+ * A training run and where it stood after a whole epoch: everything {@code train --resume} needs to
+ * go on as if never stopped. One file, written atomically, so an interruption while saving leaves
+ * the previous checkpoint intact.
  *
- * <p>Layout: a magic line, a JSON header (settings, history, array names and shapes), then the
- * arrays as little-endian float32.
+ * <p>Layout: a magic line, a JSON header (the run, epochs and steps done, history, array names and
+ * shapes), then the arrays as little-endian float32.
  */
-public record Checkpoint(
-    Map<String, Object> settings, int epochsDone, long stepsTaken, History history, Weights weights,
-    Weights optimizerState) {
+public record Checkpoint(TrainingRun run, TrainingState state) {
 
   private static final byte[] MAGIC = "DIGITS-CHECKPOINT-1\n".getBytes(StandardCharsets.US_ASCII);
   /** NaN stands for absent validation figures; JSON has no NaN, so allow Jackson's extension. */
@@ -39,19 +35,19 @@ public record Checkpoint(
 
   public void save(Path file) {
     ObjectNode header = JSON.createObjectNode();
-    header.set("settings", JSON.valueToTree(settings));
-    header.put("epochs_done", epochsDone);
-    header.put("steps_taken", stepsTaken);
-    header.set("history", JSON.valueToTree(history.epochs()));
-    header.set("weights", shapes(weights));
-    header.set("optimizer", shapes(optimizerState));
+    header.set("run", JSON.valueToTree(run));
+    header.put("epochs_done", state.epochsDone());
+    header.put("steps_taken", state.stepsTaken());
+    header.set("history", JSON.valueToTree(state.history().epochs()));
+    header.set("weights", shapes(state.weights()));
+    header.set("optimizer", shapes(state.optimizerState()));
     try {
       byte[] head = JSON.writeValueAsBytes(header);
-      long floats = weights.count() + optimizerState.count();
+      long floats = state.weights().count() + state.optimizerState().count();
       ByteBuffer body = ByteBuffer.allocate(Math.toIntExact(MAGIC.length + 4 + head.length + 4 * floats))
           .order(ByteOrder.LITTLE_ENDIAN);
       body.put(MAGIC).putInt(head.length).put(head);
-      for (Weights w : List.of(weights, optimizerState)) {
+      for (Weights w : List.of(state.weights(), state.optimizerState())) {
         for (Weights.Value v : w.values()) {
           body.asFloatBuffer().put(v.data());
           body.position(body.position() + 4 * v.data().length);
@@ -77,12 +73,11 @@ public record Checkpoint(
       for (JsonNode e : header.get("history")) {
         history.add(JSON.treeToValue(e, History.Epoch.class));
       }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> settings = JSON.treeToValue(header.get("settings"), Map.class);
+      TrainingRun run = JSON.treeToValue(header.get("run"), TrainingRun.class);
       Weights weights = arrays(header.get("weights"), in);
       Weights optimizer = arrays(header.get("optimizer"), in);
-      return new Checkpoint(settings, header.get("epochs_done").asInt(), header.get("steps_taken").asLong(),
-          history, weights, optimizer);
+      return new Checkpoint(run, new TrainingState(header.get("epochs_done").asInt(),
+          header.get("steps_taken").asLong(), history, weights, optimizer));
     } catch (NoSuchFileException e) {
       throw new DigitsException(file + ": no checkpoint to resume from (train without --resume to start anew)");
     } catch (IOException | RuntimeException e) {

@@ -20,10 +20,18 @@ public interface Optimizer {
     RMSPROP,
     ADAM;
 
+    /** By Keras class name, as {@link #keras} writes it. */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public static Kind byKeras(String name) {
+      return java.util.Arrays.stream(values()).filter(k -> k.keras().equals(name)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("unknown optimizer '" + name + "'"));
+    }
+
     public Optimizer create(float learningRate) {
       return this == RMSPROP ? new RmsProp(learningRate) : new Adam(learningRate);
     }
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String keras() {
       return this == RMSPROP ? "RMSprop" : "Adam";
     }

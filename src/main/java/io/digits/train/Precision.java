@@ -29,7 +29,14 @@ public enum Precision {
     return b.build();
   }
 
+  /** By option value, as {@link #toString} writes it. */
+  @com.fasterxml.jackson.annotation.JsonCreator
+  public static Precision byName(String name) {
+    return valueOf(name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+  }
+
   /** The option value: {@code float32}, {@code mixed-bfloat16}. */
+  @com.fasterxml.jackson.annotation.JsonValue
   @Override
   public String toString() {
     return name().toLowerCase().replace('_', '-');

@@ -1,5 +1,7 @@
 package io.digits.train;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.digits.model.Architecture;
 
 /**
@@ -10,6 +12,7 @@ import io.digits.model.Architecture;
  * @param dropout dropout rate of the Dropout layers (0 only for parity checks)
  * @param learningRateDecay the learning rate of epoch e (from 1) is {@code learningRate * decay^(e-1)}
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
     int epochs,
     int batchSize,

@@ -4,7 +4,6 @@ import io.digits.data.Dataset;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.tensorflow.proto.ConfigProto;
 
@@ -32,14 +31,14 @@ public final class Trainer {
 
   /** Called after every whole epoch with the state to save (a checkpoint). */
   public interface EpochListener {
-    void epochDone(Checkpoint state);
+    void epochDone(TrainingState state);
   }
 
   /**
    * Where a run starts: fresh from {@code weights} (null: Keras's initializers drawn from the seed,
-   * else e.g. a Keras file's weights to fine-tune), or from a {@code checkpoint} of an interrupted run.
+   * else e.g. a Keras file's weights to fine-tune), or from the {@code state} of an interrupted run.
    */
-  public record Start(Weights weights, Checkpoint checkpoint) {
+  public record Start(Weights weights, TrainingState state) {
     public static Start fresh() {
       return new Start(null, null);
     }
@@ -48,22 +47,19 @@ public final class Trainer {
       return new Start(weights, null);
     }
 
-    public static Start resume(Checkpoint checkpoint) {
-      return new Start(null, checkpoint);
+    public static Start resume(TrainingState state) {
+      return new Start(null, state);
     }
   }
 
-  /**
-   * Trains from {@code start}, calling {@code listener} after each epoch with a checkpoint that
-   * records {@code settings}.
-   */
+  /** Trains from {@code start}, calling {@code listener} after each epoch with the state reached. */
   public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session, Start start,
-      Map<String, Object> settings, EpochListener listener) {
+      EpochListener listener) {
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
         config.optimizer().create(config.learningRate()), session)) {
       History history = new History();
       int firstEpoch = 1;
-      Checkpoint resume = start.checkpoint();
+      TrainingState resume = start.state();
       if (resume == null) {
         graph.start(start.weights() != null ? start.weights() : Weights.initial(model.parameters(), config.seed()),
             config.seed());
@@ -98,7 +94,7 @@ public final class Trainer {
         double accuracy = (double) correct / seen;
         progress.endEpoch(loss, accuracy, valLoss, valAccuracy);
         history.add(new History.Epoch(epoch, loss, accuracy, valLoss, valAccuracy, (System.nanoTime() - started) / 1e9));
-        listener.epochDone(new Checkpoint(settings, epoch, graph.stepsTaken(), history.copy(), graph.weights(),
+        listener.epochDone(new TrainingState(epoch, graph.stepsTaken(), history.copy(), graph.weights(),
             graph.optimizerState()));
       }
       return new Outcome(graph.weights(), history, graph.optimizerState(), graph.stepsTaken());
@@ -107,7 +103,7 @@ public final class Trainer {
 
   /** Trains from fresh weights without checkpoints. */
   public Outcome fit(Sequential model, Dataset train, Dataset validation, ConfigProto session) {
-    return fit(model, train, validation, session, Start.fresh(), Map.of(), state -> {});
+    return fit(model, train, validation, session, Start.fresh(), state -> {});
   }
 
   /** The notebook's callback: stop after the epoch whose training accuracy exceeds the threshold. */

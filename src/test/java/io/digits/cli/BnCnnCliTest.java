@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.digits.model.Architecture;
 import io.digits.testing.CliRunner;
+import io.digits.train.TrainConfig;
+import io.digits.train.TrainingRun;
 import io.digits.testing.SyntheticDigits;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,7 +27,7 @@ class BnCnnCliTest {
   }
 
   @Test
-  void trainsWithItsDefaultsUnlessOptionsSayOtherwise(@TempDir Path dir) throws IOException {
+  void wiresItsDefaultsIntoTheRunAndTrainingJson(@TempDir Path dir) throws IOException {
     Path train = dir.resolve("train.csv");
     CliRunner.writeCsv(train, SyntheticDigits.labeled(200, 3));
     Path models = dir.resolve("models");
@@ -33,18 +36,16 @@ class BnCnnCliTest {
     assertEquals(0, t.code(), t.err());
     assertTrue(t.out().contains("Epoch 1/1"), t.out());
     JsonNode info = new ObjectMapper().readTree(models.resolve("bn-cnn/1/assets.extra/training.json").toFile());
-    assertEquals("Adam", info.get("optimizer").asText());
-    assertEquals(64, info.get("batch_size").asInt(), "bn-cnn's own batch size");
-    assertEquals(0.9, info.get("learning_rate_decay_per_epoch").asDouble(), 1e-12);
-    assertEquals(0, info.get("stop_at_accuracy").asDouble());
-    assertEquals(326_954, info.get("parameters").asLong());
+    TrainingRun run = TrainingRun.read(models.resolve("bn-cnn/1/assets.extra/training.json"));
+    assertEquals(TrainConfig.defaults(Architecture.BN_CNN).withEpochs(1), run.config(), "bn-cnn's own defaults");
+    assertEquals("Adam", info.get("config").get("optimizer").asText(), "written under Keras's name");
+    assertEquals("bn-cnn", run.model());
+    assertEquals(train.toString(), run.data());
 
     CliRunner.Run s = CliRunner.digits("train", "--model", "simple", "--data", train.toString(), "--epochs", "1",
         "--output", models.toString());
     assertEquals(0, s.code(), s.err());
-    JsonNode notebook = new ObjectMapper().readTree(models.resolve("simple/1/assets.extra/training.json").toFile());
-    assertEquals("RMSprop", notebook.get("optimizer").asText());
-    assertEquals(32, notebook.get("batch_size").asInt());
-    assertEquals(1.0, notebook.get("learning_rate_decay_per_epoch").asDouble());
+    TrainingRun notebook = TrainingRun.read(models.resolve("simple/1/assets.extra/training.json"));
+    assertEquals(TrainConfig.notebook().withEpochs(1), notebook.config(), "the notebook's settings");
   }
 }

@@ -65,7 +65,7 @@ class CliTest {
   }
 
   @Test
-  void trainPredictInspectOnGeneratedData(@TempDir Path dir) throws IOException {
+  void wiresTrainPredictInspectOnGeneratedData(@TempDir Path dir) throws IOException {
     Path train = dir.resolve("train.csv");
     CliRunner.writeCsv(train, SyntheticDigits.labeled(400, 3));
     Path test = dir.resolve("test.csv");

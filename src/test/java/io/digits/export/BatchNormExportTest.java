@@ -34,10 +34,27 @@ import org.tensorflow.types.TFloat32;
  * moving statistics it was given, computes no batch moments, updates nothing, and warps nothing.
  */
 class BatchNormExportTest {
-  /** Op types that only a training-mode graph has: batch moments, augmentation, random draws. */
+  /** Op types that only a training-mode graph has: batch moments, augmentation (random draws: {@link ServingGraphs}). */
   private static final Set<String> TRAINING_ONLY = Set.of("Mean", "SquaredDifference", "FusedBatchNorm",
-      "FusedBatchNormV2", "FusedBatchNormV3", "ImageProjectiveTransformV3", "StatelessRandomUniform",
-      "StatelessRandomUniformV2");
+      "FusedBatchNormV2", "FusedBatchNormV3", "ImageProjectiveTransformV3");
+
+  private static List<String> opTypes(Graph g) {
+    List<String> types = new ArrayList<>();
+    g.operations().forEachRemaining(op -> types.add(op.type()));
+    return types;
+  }
+
+  @Test
+  void theChecksFindBatchMomentsAugmentationAndRandomDrawsInATrainingGraph() {
+    try (Graph g = new Graph()) {
+      Ops tf = Ops.create(g);
+      Sequential model = Architecture.BN_CNN.create().build(tf);
+      model.logits(tf, tf.placeholder(TFloat32.class, Placeholder.shape(Sequential.INPUT_SHAPE)), true);
+      assertTrue(opTypes(g).stream().anyMatch(TRAINING_ONLY::contains), "training-only ops in " + opTypes(g));
+      assertTrue(opTypes(g).contains("ImageProjectiveTransformV3"), "augmentation while training");
+      assertTrue(!ServingGraphs.randomOpTypes(g).isEmpty(), "random draws while training");
+    }
+  }
 
   /** Start weights with batch-normalization values far from their initial 0/1, as training leaves them. */
   private static Weights trainedLooking(Sequential model) {
@@ -95,9 +112,9 @@ class BatchNormExportTest {
     SavedModelExporter.export(Architecture.BN_CNN.create(), weights, version, Map.of(), false);
 
     try (SavedModelBundle b = SavedModelBundle.load(version.toString(), "serve")) {
-      List<String> types = new ArrayList<>();
-      b.graph().operations().forEachRemaining(op -> types.add(op.type()));
+      List<String> types = opTypes(b.graph());
       assertTrue(types.stream().noneMatch(TRAINING_ONLY::contains), "training-only ops in " + types);
+      assertEquals(List.of(), ServingGraphs.randomOpTypes(b.graph()), "no random draw in the serving graph");
       assertEquals(7, types.stream().filter("Rsqrt"::equals).count(), "7 normalizations over moving variances");
     }
 

@@ -49,7 +49,7 @@ class KerasModelTest {
   }
 
   @Test
-  void everyWeightArrayOfTheFileIsLoaded() {
+  void wiresEveryWeightArrayOfTheFileByCount() {
     KerasModel m = KerasModel.load(KerasFixtures.path("keras3_tiny_batch_norm.keras"));
     // conv kernel (no bias), BN x4, conv kernel+bias, dense kernel (no bias), BN x4, dense kernel+bias
     assertEquals(14, m.weights().values().size());

@@ -49,24 +49,52 @@ class ArchitectureTest {
     }
   }
 
+  /**
+   * Keras's glorot_uniform is U(-l, l) with l = sqrt(6 / (fan_in + fan_out)), variance l^2/3, and
+   * fans from keras/src/initializers/random_initializers.py compute_fans: a Dense kernel [in, out]
+   * has fan_in = in, fan_out = out; a Conv2D kernel [kh, kw, in, out] has fan_in = kh*kw*in,
+   * fan_out = kh*kw*out. The expected fans are written out here per kernel, not computed.
+   */
   @Test
-  void glorotUniformStaysWithinKerasLimitAndBiasesAreZero() {
+  void glorotUniformUsesKerasFansForConvAndDenseKernelsAndBiasesAreZero() {
+    assertGlorot(Architecture.DOUBLE_CONV, new long[][] {
+        {5 * 5 * 1, 5 * 5 * 32}, // conv 5x5, 1 -> 32 channels
+        {3 * 3 * 32, 3 * 3 * 64}, // conv 3x3, 32 -> 64
+        {3136, 256}, // dense
+        {256, 10}}); // dense
+    assertGlorot(Architecture.SIMPLE, new long[][] {{784, 256}, {256, 10}});
+  }
+
+  private static void assertGlorot(Architecture architecture, long[][] fans) {
     try (Graph g = new Graph()) {
-      Sequential m = Architecture.SIMPLE.create().build(Ops.create(g));
-      Weights w = Weights.initial(m.parameters(), 7);
-      float limit = (float) Math.sqrt(6.0 / (784 + 256));
-      float[] kernel = w.values().get(0).data();
-      double max = 0;
-      double sum = 0;
-      for (float v : kernel) {
-        max = Math.max(max, Math.abs(v));
-        sum += v;
-      }
-      assertTrue(max <= limit, "kernel within the glorot limit");
-      assertTrue(max > 0.99 * limit, "kernel fills the glorot range");
-      assertEquals(0, sum / kernel.length, 0.01 * limit, "uniform around zero");
-      for (float v : w.values().get(1).data()) {
-        assertEquals(0f, v);
+      Sequential m = architecture.create().build(Ops.create(g));
+      List<Weights.Value> values = Weights.initial(m.parameters(), 7).values();
+      assertEquals(2 * fans.length, values.size(), "a kernel and a bias per layer");
+      for (int layer = 0; layer < fans.length; layer++) {
+        float[] kernel = values.get(2 * layer).data();
+        String name = architecture + " kernel " + layer + " " + values.get(2 * layer).shape();
+        double limit = Math.sqrt(6.0 / (fans[layer][0] + fans[layer][1]));
+        int n = kernel.length;
+        double max = 0;
+        double sum = 0;
+        double squares = 0;
+        for (float v : kernel) {
+          max = Math.max(max, Math.abs(v));
+          sum += v;
+          squares += (double) v * v;
+        }
+        assertTrue(max <= limit, name + ": max |w| " + max + " within the limit " + limit);
+        // n uniform draws all stay below (1 - c) * limit with probability (1 - c)^n < exp(-c*n):
+        // c = 10/n makes that e^-10, while the wrong fans (Dense's for a conv: fan_in 1, fan_out 32)
+        // would give a limit 5 times larger.
+        assertTrue(max >= (1 - 10.0 / n) * limit, name + ": max |w| " + max + " fills the range " + limit);
+        // The sample mean of w (sd l/sqrt(3n)) and of w^2 (sd sqrt(4/45) l^2/sqrt(n)), 5 sd each.
+        assertEquals(0, sum / n, 5 * limit / Math.sqrt(3.0 * n), name + ": mean");
+        assertEquals(limit * limit / 3, squares / n, 5 * Math.sqrt(4.0 / 45) * limit * limit / Math.sqrt(n),
+            name + ": variance 2/(fan_in+fan_out)");
+        for (float v : values.get(2 * layer + 1).data()) {
+          assertEquals(0f, v, name + " bias");
+        }
       }
     }
   }

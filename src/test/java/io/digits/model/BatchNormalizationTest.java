@@ -119,7 +119,7 @@ class BatchNormalizationTest {
   }
 
   @Test
-  void aModelWithBatchNormalizationTrainsAndKeepsItsStatistics() {
+  void wiresIntoTheTrainerLearnsAndMovesItsStatistics() {
     Sequential model = new Sequential("bn", List.of(
         new Conv2D(4, 3, 2, Padding.SAME, Activation.LINEAR, false),
         new BatchNormalization(),

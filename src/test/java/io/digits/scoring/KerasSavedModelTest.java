@@ -52,7 +52,7 @@ class KerasSavedModelTest {
 
   /** The TF 2.5-era Keras save in ../shared/fixtures: input (-1,28,28) named flatten_input. */
   @Test
-  void olderKerasSaveWithTwoDimensionalInput() {
+  void wiresAnOlderKerasSaveWithTwoDimensionalInput() {
     Path old = Path.of("../shared/fixtures/keras-tf25-dense");
     assumeTrue(Files.isDirectory(old), "../shared/fixtures not beside the checkout");
     try (Predictor p = Predictor.open(old, Predictor.DEFAULT_INPUT_SCALE)) {

@@ -14,7 +14,6 @@ import io.digits.data.Dataset;
 import io.digits.scoring.Predictor;
 import io.digits.testing.SyntheticDigits;
 import io.digits.testing.TinyModels;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +33,7 @@ class ModelVersionsTest {
     Path model = dir.resolve("m");
     TinyModels.exportSimple(model.resolve("1"), 1);
     try (ModelVersions versions = ModelVersions.open("m", model, Duration.ofMillis(100), log::add);
-        ModelServer server = ModelServer.start(versions, new InetSocketAddress("127.0.0.1", 0), 2, log::add)) {
+        ModelServer server = ModelServer.start(versions, ServerOptions.loopback(2, null), log::add)) {
       float[] v1 = predictOverHttp(server);
       TinyModels.exportSimple(model.resolve("2"), 2);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

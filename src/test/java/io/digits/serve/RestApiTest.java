@@ -13,7 +13,6 @@ import io.digits.data.Dataset;
 import io.digits.scoring.Predictor;
 import io.digits.testing.SyntheticDigits;
 import io.digits.testing.TinyModels;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +43,7 @@ class RestApiTest {
       expected = p.predict(images);
     }
     versions = ModelVersions.open("digits", model, Duration.ofHours(1), line -> { });
-    server = ModelServer.start(versions, new InetSocketAddress("127.0.0.1", 0), 4, System.err::println);
+    server = ModelServer.start(versions, ServerOptions.loopback(4, null), System.err::println);
     base = server.url();
   }
 

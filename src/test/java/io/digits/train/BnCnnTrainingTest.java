@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.ConfigProto;
 
@@ -23,11 +22,11 @@ class BnCnnTrainingTest {
   private static final Dataset VALIDATION = SyntheticDigits.labeled(64, 2);
 
   /** Trains with {@code config} and returns the checkpoint written after each epoch. */
-  private static List<Checkpoint> fit(TrainConfig config) {
-    List<Checkpoint> epochs = new ArrayList<>();
+  private static List<TrainingState> fit(TrainConfig config) {
+    List<TrainingState> epochs = new ArrayList<>();
     new Trainer(config, new ProgressBar(new PrintStream(new ByteArrayOutputStream()), false))
         .fit(Architecture.BN_CNN.create(config.dropout()), TRAIN, VALIDATION, ConfigProto.getDefaultInstance(),
-            Trainer.Start.fresh(), Map.of(), epochs::add);
+            Trainer.Start.fresh(), epochs::add);
     return epochs;
   }
 
@@ -49,7 +48,7 @@ class BnCnnTrainingTest {
 
   @Test
   void aFewStepsLowerTheLossAndMoveTheBatchStatistics() {
-    List<Checkpoint> epochs = fit(TrainConfig.defaults(Architecture.BN_CNN).withEpochs(3).withBatchSize(32));
+    List<TrainingState> epochs = fit(TrainConfig.defaults(Architecture.BN_CNN).withEpochs(3).withBatchSize(32));
     History h = epochs.get(2).history();
     assertTrue(h.last().loss() < 0.7 * h.epochs().get(0).loss(), "loss falls: " + h.epochs());
     Weights w = epochs.get(2).weights();
@@ -63,7 +62,7 @@ class BnCnnTrainingTest {
   void theScheduledRateIsWhatTheStepsUse() {
     // decay 0: epoch 2 runs at learning rate 0, so no trainable weight moves, yet batch statistics do
     TrainConfig frozenAfterOne = new TrainConfig(2, 64, 0.001f, 0, 2, 0.4f, Optimizer.Kind.ADAM, 0);
-    List<Checkpoint> epochs = fit(frozenAfterOne);
+    List<TrainingState> epochs = fit(frozenAfterOne);
     Weights first = epochs.get(0).weights();
     Weights second = epochs.get(1).weights();
     assertArrayEquals(value(first, "01_conv2d/kernel"), value(second, "01_conv2d/kernel"));

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.digits.data.Dataset;
 import io.digits.data.DigitCsv;
 import io.digits.model.Architecture;
-import io.digits.model.Sequential;
 import io.digits.model.Weights;
 import io.digits.testing.Npy;
 import java.io.IOException;
@@ -20,61 +19,181 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * Training parity with Keras (issue 4): from Keras's own initial weights, on the same first 100
- * batches in file order, with dropout rate 0, the Java graph and optimizer give Keras's loss curve.
+ * Training parity with Keras (issue 4): from Keras's own weights, on the same batches in file order,
+ * with dropout rate 0, the Java graph and optimizer do what Keras does.
+ *
+ * <p>Two kinds of check, because two correct implementations agree step by step only while rounding
+ * does not matter. Gradients are discontinuous (ReLU at 0, ties in MaxPool), and RMSprop divides a
+ * gradient by its own root mean square, so where a gradient is small a one-ulp difference in a
+ * pre-activation moves a weight by a visible part of a whole step. oneDNN picks different kernels
+ * per CPU (AVX2, AVX-512, Intel, AMD), so where that happens depends on the machine: measured on an
+ * AMD EPYC, Keras's own double-conv run on AVX2 kernels leaves its AVX-512 run at the first update
+ * (5 conv weights of a nearly silent channel), and Java's 100-step curve left Keras's after step 53
+ * (1.9 % apart at step 100). Hence:
+ * <ul>
+ *   <li>tight: one step from Keras's state (weights and accumulators) before each of steps 1-20 and
+ *       before step 100 gives Keras's loss within a few ulps and lands on Keras's next weights;
+ *   <li>loose: the free-running 100-step curve keeps Keras's mean loss over every 20-step window.
+ * </ul>
  *
  * <p>Runs under {@code make interop}, which first writes Keras's side with scripts/keras_parity.py
  * and passes {@code -Ddigits.parity.dir}; skipped in the plain unit-test run, which has no Python.
  */
 class KerasParityTest {
   private static final int BATCH = 32;
+  private static final int STEPS = 100;
+
+  /**
+   * From the same weights the loss is one forward pass in float32 (continuous: a flip at a kink
+   * moves it by a rounding error only) whose sums run in a different order in each framework's
+   * kernels. Each order rounds every operation correctly; the logits differ by rounding errors of
+   * their sums, and the loss, a mean over 32 rows of a smooth function of them, by a few ulps of
+   * its own: at most 2 measured, on AVX-512, AVX2 and non-oneDNN kernels on both sides. 8 ulps of
+   * the float32 loss (4.8e-7 to 9.5e-7 relative) leaves room for other kernels and is far below what
+   * a different model gives.
+   */
+  private static final int LOSS_ULPS = 8;
+  /**
+   * A weight "lands on Keras's" within this: about 0.1 % of an RMSprop step (lr*g/sqrt(v), near
+   * lr = 1e-3; lr*sqrt(10) at most). A learning rate 5 % off leaves 50-75 % of the weights
+   * elsewhere after the first step.
+   */
+  private static final double WEIGHT_TOLERANCE = 1e-6;
+  /**
+   * All but the weights behind a gradient discontinuity (see above) land on Keras's: a conv
+   * channel is 25 to 288 weights, 0.003-0.04 % of double-conv's.
+   */
+  private static final double WEIGHT_SHARE = 0.999;
+  /**
+   * Once two runs part, their per-step losses differ by up to 25 % but stay two samples of the same
+   * training: 20-step means measured within 1.2 % between Keras on AVX2 kernels and Java on
+   * AVX-512 ones, and when every start weight is moved by one ulp. 5 % leaves room for that, while a
+   * training that is not Keras's leaves the window (a learning rate twice Keras's: 13-24 %).
+   */
+  private static final int WINDOW = 20;
+  private static final double WINDOW_TOLERANCE = 0.05;
 
   @ParameterizedTest
   @ValueSource(strings = {"simple", "double-conv"})
-  void javaTrainingFollowsKerasLossCurve(String modelName) throws IOException {
-    String dirProperty = System.getProperty("digits.parity.dir");
-    assumeTrue(dirProperty != null, "set -Ddigits.parity.dir (make interop) to run");
-    Path dir = Path.of(dirProperty).resolve(modelName);
-    assertTrue(Files.isRegularFile(dir.resolve("losses.csv")), "missing Keras output in " + dir);
-    List<String> lines = Files.readAllLines(dir.resolve("losses.csv"));
-    double[] keras = lines.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
-    int steps = keras.length;
-    Dataset rows = DigitCsv.readLabeled(Path.of(System.getProperty("digits.data", "data/train.csv")))
-        .head(steps * BATCH);
+  void oneStepFromKerasStateGivesKerasLossAndWeights(String modelName) throws IOException {
+    Parity p = Parity.load(modelName);
+    List<Integer> checked = new ArrayList<>();
+    double worstUlps = 0;
+    double lowestShare = 1;
+    try (TrainingGraph graph = p.graph()) {
+      graph.start(p.weights("w"), 0);
+      for (int step = 0; step < STEPS; step++) {
+        if (!p.hasState(step) || !p.hasState(step + 1)) {
+          continue;
+        }
+        graph.restore(p.weights(stateFile(step, "w")), optimizerState(graph, p, step), 0, step);
+        double loss = graph.step(batch(step)).loss();
+        double keras = p.losses[step];
+        double ulps = Math.abs(loss - keras) / Math.ulp((float) keras);
+        assertTrue(ulps <= LOSS_ULPS, String.format("%s step %d from Keras's state: java %s keras %s (%.0f ulps)",
+            modelName, step + 1, loss, keras, ulps));
+        double share = shareClose(graph.weights(), p.weights(stateFile(step + 1, "w")));
+        assertTrue(share > WEIGHT_SHARE, String.format("%s step %d: %.5f of the weights land on Keras's",
+            modelName, step + 1, share));
+        checked.add(step + 1);
+        worstUlps = Math.max(worstUlps, ulps);
+        lowestShare = Math.min(lowestShare, share);
+      }
+    }
+    System.out.printf("%s: one step from Keras's state at steps %s: loss within %.0f ulps, %.5f of the weights"
+        + " within %.0e%n", modelName, checked, worstUlps, lowestShare, WEIGHT_TOLERANCE);
+    assertTrue(checked.containsAll(List.of(1, 20, STEPS)), "Keras wrote the states around steps 1-20 and 100: "
+        + checked);
+  }
 
-    Sequential model = Architecture.byName(modelName).create(0f);
-    try (TrainingGraph graph = new TrainingGraph(model, rows, rows.head(BATCH), new RmsProp(0.001f),
-        ConfigProto.getDefaultInstance())) {
-      graph.start(kerasWeights(dir, ""), 0);
-      double[] java = new double[steps];
-      for (int step = 0; step < steps; step++) {
-        int[] batch = new int[BATCH];
-        for (int i = 0; i < BATCH; i++) {
-          batch[i] = step * BATCH + i;
-        }
-        java[step] = graph.step(batch).loss();
-        if (step == 0) {
-          compareFirstUpdate(graph.weights(), kerasWeights(dir, "after_step1_"));
-        }
+  @ParameterizedTest
+  @ValueSource(strings = {"simple", "double-conv"})
+  void freeRunningLossCurveKeepsKerasWindowMeans(String modelName) throws IOException {
+    Parity p = Parity.load(modelName);
+    double[] java = new double[STEPS];
+    try (TrainingGraph graph = p.graph()) {
+      graph.start(p.weights("w"), 0);
+      for (int step = 0; step < STEPS; step++) {
+        java[step] = graph.step(batch(step)).loss();
       }
-      double worstEarly = 0;
-      for (int step = 0; step < steps; step++) {
-        double rel = Math.abs(java[step] - keras[step]) / Math.abs(keras[step]);
-        if (step < 20) {
-          worstEarly = Math.max(worstEarly, rel);
-          assertTrue(rel < 1e-3, modelName + " step " + step + ": java " + java[step] + " keras " + keras[step]);
-        }
-      }
-      double last = Math.abs(java[steps - 1] - keras[steps - 1]) / Math.abs(keras[steps - 1]);
-      System.out.printf("%s: worst relative loss difference, steps 1-20: %.2e; step %d: %.2e%n",
-          modelName, worstEarly, steps, last);
-      assertEquals(100, steps, "Keras wrote 100 steps");
-      assertTrue(last < 1e-2, modelName + " step 100: java " + java[steps - 1] + " keras " + keras[steps - 1]);
+    }
+    double[] keras = p.losses;
+    double worstEarly = 0;
+    for (int step = 0; step < WINDOW; step++) {
+      worstEarly = Math.max(worstEarly, Math.abs(java[step] - keras[step]) / keras[step]);
+    }
+    // Printed, not asserted (see the class comment): the figure the README quotes for this machine.
+    System.out.printf("%s: free-running, worst relative loss difference over steps 1-%d %.2e, at step %d %.2e%n",
+        modelName, WINDOW, worstEarly, STEPS, Math.abs(java[STEPS - 1] - keras[STEPS - 1]) / keras[STEPS - 1]);
+    for (int from = 0; from < STEPS; from += WINDOW) {
+      double j = mean(java, from, from + WINDOW);
+      double k = mean(keras, from, from + WINDOW);
+      System.out.printf("%s: mean loss over steps %d-%d: java %.6f keras %.6f (%.2e)%n",
+          modelName, from + 1, from + WINDOW, j, k, Math.abs(j - k) / k);
+      assertEquals(k, j, WINDOW_TOLERANCE * k, modelName + ": mean loss over steps " + (from + 1) + "-" + (from + WINDOW));
     }
   }
 
-  /** One step from the same weights: nearly every weight lands where Keras's does. */
-  private static void compareFirstUpdate(Weights java, Weights keras) {
+  /** Keras's side of the check for one model, as scripts/keras_parity.py wrote it. */
+  private record Parity(Path dir, double[] losses, Dataset rows) {
+    static Parity load(String modelName) throws IOException {
+      String dirProperty = System.getProperty("digits.parity.dir");
+      assumeTrue(dirProperty != null, "needs Keras's side: set -Ddigits.parity.dir (make interop does)");
+      Path dir = Path.of(dirProperty).resolve(modelName);
+      assertTrue(Files.isRegularFile(dir.resolve("losses.csv")), "missing Keras output in " + dir);
+      double[] losses = Files.readAllLines(dir.resolve("losses.csv")).stream().skip(1)
+          .mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
+      assertEquals(STEPS, losses.length, "Keras wrote " + STEPS + " steps");
+      Dataset rows = DigitCsv.readLabeled(Path.of(System.getProperty("digits.data", "data/train.csv")))
+          .head(STEPS * BATCH);
+      return new Parity(dir, losses, rows);
+    }
+
+    TrainingGraph graph() {
+      return new TrainingGraph(Architecture.byName(dir.getFileName().toString()).create(0f), rows,
+          rows.head(BATCH), new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE), ConfigProto.getDefaultInstance());
+    }
+
+    boolean hasState(int step) {
+      return Files.exists(dir.resolve(stateFile(step, "w") + "00.npy"));
+    }
+
+    /** The arrays {@code <prefix>00.npy, <prefix>01.npy, ...}. */
+    Weights weights(String prefix) throws IOException {
+      List<Weights.Value> values = new ArrayList<>();
+      for (int i = 0; Files.exists(dir.resolve(String.format("%s%02d.npy", prefix, i))); i++) {
+        Npy.Array a = Npy.read(dir.resolve(String.format("%s%02d.npy", prefix, i)));
+        values.add(new Weights.Value(prefix + i, a.shape(), a.data()));
+      }
+      return new Weights(values);
+    }
+  }
+
+  private static String stateFile(int step, String kind) {
+    return String.format("state/step%03d_%s", step, kind);
+  }
+
+  /** Java's RMSprop slots holding Keras's accumulators ("velocity") before {@code step}; momentum 0. */
+  private static Weights optimizerState(TrainingGraph graph, Parity p, int step) throws IOException {
+    List<Weights.Value> velocities = p.weights(stateFile(step, "v")).values();
+    List<Weights.Value> slots = new ArrayList<>();
+    int next = 0;
+    for (Weights.Value slot : graph.optimizerState().values()) {
+      if (slot.name().endsWith("_ms")) {
+        Weights.Value v = velocities.get(next++);
+        assertEquals(slot.shape(), v.shape(), slot.name());
+        slots.add(new Weights.Value(slot.name(), slot.shape(), v.data()));
+      } else {
+        assertTrue(slot.name().endsWith("_mom"), "an RMSprop slot: " + slot.name());
+        slots.add(new Weights.Value(slot.name(), slot.shape(), new float[(int) slot.shape().size()]));
+      }
+    }
+    assertEquals(velocities.size(), next, "one accumulator per weight");
+    return new Weights(slots);
+  }
+
+  /** The share of weights within {@link #WEIGHT_TOLERANCE} of Keras's. */
+  private static double shareClose(Weights java, Weights keras) {
     long total = 0;
     long close = 0;
     for (int i = 0; i < java.values().size(); i++) {
@@ -82,22 +201,26 @@ class KerasParityTest {
       float[] b = keras.values().get(i).data();
       for (int k = 0; k < a.length; k++) {
         total++;
-        close += Math.abs(a[k] - b[k]) <= 1e-6 ? 1 : 0;
+        close += Math.abs(a[k] - b[k]) <= WEIGHT_TOLERANCE ? 1 : 0;
       }
     }
-    double share = (double) close / total;
-    System.out.printf("first update: %.5f of %d weights within 1e-6 of Keras's%n", share, total);
-    // RMSprop's first step moves each weight by about lr*sqrt(10)*sign(g): only weights whose
-    // gradient is within float rounding of zero can land elsewhere.
-    assertTrue(share > 0.999, "first update matches Keras for " + share + " of the weights");
+    return (double) close / total;
   }
 
-  private static Weights kerasWeights(Path dir, String prefix) throws IOException {
-    List<Weights.Value> values = new ArrayList<>();
-    for (int i = 0; Files.exists(dir.resolve(String.format("%sw%02d.npy", prefix, i))); i++) {
-      Npy.Array a = Npy.read(dir.resolve(String.format("%sw%02d.npy", prefix, i)));
-      values.add(new Weights.Value(prefix + "w" + i, a.shape(), a.data()));
+  /** Rows {@code step*32 .. step*32+31}: the batches in file order, as Keras's side took them. */
+  private static int[] batch(int step) {
+    int[] batch = new int[BATCH];
+    for (int i = 0; i < BATCH; i++) {
+      batch[i] = step * BATCH + i;
     }
-    return new Weights(values);
+    return batch;
+  }
+
+  private static double mean(double[] values, int from, int to) {
+    double sum = 0;
+    for (int i = from; i < to; i++) {
+      sum += values[i];
+    }
+    return sum / (to - from);
   }
 }

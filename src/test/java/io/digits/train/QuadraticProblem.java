@@ -18,8 +18,12 @@ import org.tensorflow.types.TFloat32;
  * its formula computed by hand: loss = sum((w - target)^2) / 2, so the gradient is w - target.
  */
 final class QuadraticProblem implements AutoCloseable {
-  static final float[] START = {0.5f, -1.25f, 2f, 0.01f};
-  static final float[] TARGET = {1f, 2f, -3f, 0f};
+  /**
+   * Gradients from 5 down to 1e-5: the small ones make an optimizer's epsilon matter (RMSprop's
+   * accumulator 0.1*g^2 is then near 1e-8), so that where epsilon sits in the formula shows.
+   */
+  static final float[] START = {0.5f, -1.25f, 2f, 0.01f, 1e-4f, -1e-5f};
+  static final float[] TARGET = {1f, 2f, -3f, 0f, 0f, 0f};
 
   private final Graph graph = new Graph();
   private final Session session;

@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.proto.ConfigProto;
@@ -21,6 +20,8 @@ class ResumeTest {
   private static final Dataset TRAIN = SyntheticDigits.labeled(320, 5);
   private static final Dataset VALIDATION = SyntheticDigits.labeled(64, 6);
   private static final TrainConfig CONFIG = TrainConfig.notebook().withEpochs(3).withStopAtAccuracy(0).withSeed(4);
+  private static final TrainingRun RUN =
+      new TrainingRun("double-conv", "data/train.csv", 0.1, Precision.MIXED_BFLOAT16, 7, null, CONFIG);
 
   private static Trainer trainer(TrainConfig config) {
     return new Trainer(config, new ProgressBar(new PrintStream(OutputStream.nullOutputStream()), false));
@@ -28,20 +29,20 @@ class ResumeTest {
 
   @Test
   void resumedRunEqualsUninterruptedRun(@TempDir Path dir) {
-    List<Checkpoint> saved = new ArrayList<>();
+    List<TrainingState> saved = new ArrayList<>();
     Trainer.Outcome whole = trainer(CONFIG).fit(Architecture.DOUBLE_CONV.create(), TRAIN, VALIDATION,
-        ConfigProto.getDefaultInstance(), Trainer.Start.fresh(), Map.of("k", 1), saved::add);
+        ConfigProto.getDefaultInstance(), Trainer.Start.fresh(), saved::add);
     assertEquals(3, saved.size(), "one checkpoint per epoch");
 
     // "interrupt" after epoch 1: a checkpoint file is all that survives
     Path file = dir.resolve(".checkpoint");
-    saved.get(0).save(file);
+    new Checkpoint(RUN, saved.get(0)).save(file);
     Checkpoint loaded = Checkpoint.load(file);
-    assertEquals(1, loaded.epochsDone());
-    assertEquals(Map.of("k", 1), loaded.settings());
+    assertEquals(1, loaded.state().epochsDone());
+    assertEquals(RUN, loaded.run(), "the run's record comes back whole");
 
     Trainer.Outcome resumed = trainer(CONFIG).fit(Architecture.DOUBLE_CONV.create(), TRAIN, VALIDATION,
-        ConfigProto.getDefaultInstance(), Trainer.Start.resume(loaded), Map.of(), state -> {});
+        ConfigProto.getDefaultInstance(), Trainer.Start.resume(loaded.state()), state -> {});
     assertEquals(whole.history().epochs().size(), resumed.history().epochs().size());
     for (int e = 0; e < 3; e++) {
       assertEquals(whole.history().epochs().get(e).loss(), resumed.history().epochs().get(e).loss(), 1e-6);
@@ -57,12 +58,12 @@ class ResumeTest {
 
   @Test
   void checkpointRoundTripsExactly(@TempDir Path dir) {
-    List<Checkpoint> saved = new ArrayList<>();
+    List<TrainingState> saved = new ArrayList<>();
     trainer(CONFIG.withEpochs(1)).fit(Architecture.SIMPLE.create(), TRAIN, VALIDATION,
-        ConfigProto.getDefaultInstance(), Trainer.Start.fresh(), Map.of(), saved::add);
-    Checkpoint c = saved.get(0);
-    c.save(dir.resolve("c"));
-    Checkpoint back = Checkpoint.load(dir.resolve("c"));
+        ConfigProto.getDefaultInstance(), Trainer.Start.fresh(), saved::add);
+    TrainingState c = saved.get(0);
+    new Checkpoint(RUN, c).save(dir.resolve("c"));
+    TrainingState back = Checkpoint.load(dir.resolve("c")).state();
     assertEquals(c.stepsTaken(), back.stepsTaken());
     assertEquals(c.history().epochs(), back.history().epochs());
     for (int i = 0; i < c.weights().values().size(); i++) {

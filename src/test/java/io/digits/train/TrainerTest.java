@@ -23,7 +23,7 @@ class TrainerTest {
   }
 
   @Test
-  void learnsAndLogsLikeKeras() {
+  void learnsAndLogsInKerasLineFormat() {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     TrainConfig config = TrainConfig.notebook().withEpochs(3).withStopAtAccuracy(0);
     History h = fit(Architecture.SIMPLE, config, log).history();

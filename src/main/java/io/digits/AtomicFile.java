@@ -52,14 +52,23 @@ public final class AtomicFile implements AutoCloseable {
 
   /** Writes {@code bytes} to {@code target} atomically. */
   public static void write(Path target, byte[] bytes) {
+    write(target, temp -> Files.write(temp, bytes));
+  }
+
+  /** Fills a temporary file (for writers that take a path, not a stream). */
+  public interface Contents {
+    void writeTo(Path temp) throws IOException;
+  }
+
+  /** Writes {@code target} atomically: {@code contents} fills a temporary file beside it, which is then installed. */
+  public static void write(Path target, Contents contents) {
     try {
       Path temp = tempFile(target);
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
+      try {
+        contents.writeTo(temp);
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+          install(channel, temp, target);
         }
-        install(channel, temp, target);
       } finally {
         Files.deleteIfExists(temp);
       }

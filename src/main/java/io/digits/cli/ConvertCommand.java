@@ -5,35 +5,61 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.digits.DigitsException;
 import io.digits.export.SavedModelExporter;
 import io.digits.keras.KerasModel;
+import io.digits.keras.KerasWriter;
+import io.digits.keras.TrainedModel;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code digits convert}: a Keras {@code .keras}/{@code .h5} file to a SavedModel with this
- * program's serving signature (input {@code image}, outputs {@code probabilities} and {@code class}),
- * so that TF Serving and {@code predict} take it as they take a model trained here.
+ * {@code digits convert}: between this program's SavedModels and Keras files. {@code --output}: a
+ * Keras {@code .keras}/{@code .h5} file to a SavedModel with this program's serving signature (input
+ * {@code image}, outputs {@code probabilities} and {@code class}), so that TF Serving and
+ * {@code predict} take it as they take a model trained here. {@code --to}: a SavedModel made by
+ * {@code digits train}, or a Keras file, to a Keras file that Keras loads and trains on.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-    description = "Convert a Keras .keras or .h5 model file into a SavedModel <name>/<version>/ with this program's signature.")
+    description = "Convert a Keras .keras/.h5 file into a SavedModel <name>/<version>/ with this program's signature"
+        + " (--output), or a model from digits train (or a Keras file) into a Keras file (--to).")
 final class ConvertCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Keras model file (.keras, or legacy .h5 by tf-keras or Keras 3).")
+  @Parameters(index = "0", paramLabel = "MODEL",
+      description = "Keras model file (.keras, or legacy .h5 by tf-keras or Keras 3); with --to also a SavedModel"
+          + " folder made by digits train (or its base folder: the newest version).")
   Path file;
 
-  @Option(names = "--output", required = true,
-      description = "Version folder to write, in TF Serving layout, e.g. saved_models/keras-cnn/1.")
-  Path output;
+  @ArgGroup(multiplicity = "1")
+  Target target;
+
+  static final class Target {
+    @Option(names = "--output", required = true,
+        description = "Version folder to write, in TF Serving layout, e.g. saved_models/keras-cnn/1.")
+    Path output;
+
+    @Option(names = "--to", required = true, paramLabel = "FILE.keras|FILE.h5",
+        description = "Keras file to write: .keras (Keras 3, compiled with the model's training settings;"
+            + " the optimizer starts afresh) or .h5 (legacy, for tf-keras).")
+    Path keras;
+  }
 
   @Option(names = "--overwrite", description = "Replace an existing version folder.")
   boolean overwrite;
 
   @Override
   public Integer call() throws Exception {
+    if (target.keras != null) {
+      KerasWriter.checkName(target.keras); // a wrong name fails before the model is read
+      TrainedModel model = TrainedModel.read(file);
+      model.write(target.keras);
+      System.out.printf("Saved %s from %s (%s)%n", target.keras, file, model);
+      return 0;
+    }
+    Path output = target.output;
     requireVersionFolder(output, "keras-cnn");
     KerasModel model = KerasModel.load(file);
     if (!model.classifier() || model.outputShape().size(1) != 10) {

@@ -98,6 +98,15 @@ final class TrainCommand implements Callable<Integer> {
       description = "Start from the weights of a Keras .keras/.h5 file whose layers are the --model's (fine-tuning).")
   Path initFrom;
 
+  @Option(names = "--save-keras", paramLabel = "FILE.keras", converter = KerasOutputs.KerasName.class,
+      description = "Also write the trained model as a Keras 3 .keras file, with its compile settings and the"
+          + " optimizer's state, so that Keras's model.fit continues where this training stopped.")
+  Path saveKeras;
+
+  @Option(names = "--save-h5", paramLabel = "FILE.h5", converter = KerasOutputs.H5Name.class,
+      description = "Also write the trained model as a legacy .h5 file that tf-keras loads (without optimizer state).")
+  Path saveH5;
+
   @Option(names = "--resume",
       description = "Continue the interrupted run of this --model in --output from its last finished epoch.")
   boolean resume;
@@ -182,6 +191,7 @@ final class TrainCommand implements Callable<Integer> {
           .fit(fresh.get(), split.train(), split.validation(), session, start,
               state -> new Checkpoint(run, state).save(checkpointFile));
       SavedModelExporter.export(fresh.get(), outcome.weights(), versionDir, extras(run, outcome), overwrite);
+      KerasOutputs.save(fresh, run.config(), split.train().size(), outcome, saveKeras, saveH5);
       Files.deleteIfExists(checkpointFile);
     } finally {
       // Only an interruption prints the hook's message: not a failed export, not the next run in this JVM.

@@ -102,6 +102,27 @@ public final class BatchNormalization implements Layer {
     return tf.math.add(tf.math.mul(x, inv), offset);
   }
 
+  /** -1, or the index of the last axis as the Keras file gave it. */
+  public int axis() {
+    return axis;
+  }
+
+  public float momentum() {
+    return momentum;
+  }
+
+  public float epsilon() {
+    return epsilon;
+  }
+
+  public boolean center() {
+    return center;
+  }
+
+  public boolean scale() {
+    return scale;
+  }
+
   @Override
   public String describe() {
     return "BatchNormalization(momentum " + momentum + ", epsilon " + epsilon

@@ -149,6 +149,30 @@ public final class Conv2D implements Layer {
     return activation.apply(tf, useBias ? tf.nn.biasAdd(conv, bias) : conv);
   }
 
+  public int filters() {
+    return filters;
+  }
+
+  public int kernelSize() {
+    return kernelSize;
+  }
+
+  public int stride() {
+    return stride;
+  }
+
+  public Padding padding() {
+    return padding;
+  }
+
+  public Activation activation() {
+    return activation;
+  }
+
+  public boolean useBias() {
+    return useBias;
+  }
+
   @Override
   public String describe() {
     String name = switch (kind) {

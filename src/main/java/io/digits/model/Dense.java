@@ -59,6 +59,14 @@ public final class Dense implements Layer {
     return activation;
   }
 
+  public int units() {
+    return units;
+  }
+
+  public boolean useBias() {
+    return useBias;
+  }
+
   @Override
   public String describe() {
     return "Dense(" + units + ", " + activation.keras() + (useBias ? "" : ", no bias") + ")";

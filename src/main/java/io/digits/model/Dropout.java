@@ -64,6 +64,10 @@ public final class Dropout implements Layer {
     return tf.math.mul(x, tf.math.mul(keep, tf.constant(1f / (1f - rate))));
   }
 
+  public float rate() {
+    return rate;
+  }
+
   @Override
   public String describe() {
     return (spatial ? "SpatialDropout2D(" : "Dropout(") + rate + ")";

@@ -68,6 +68,18 @@ public final class MaxPool2D implements Layer {
     return (Operand<TFloat32>) pooled;
   }
 
+  public int poolSize() {
+    return poolSize;
+  }
+
+  public int stride() {
+    return stride;
+  }
+
+  public Padding padding() {
+    return padding;
+  }
+
   @Override
   public String describe() {
     return (average ? "AveragePooling2D(" : "MaxPool2D(") + poolSize + "x" + poolSize + ", strides " + stride + ", "

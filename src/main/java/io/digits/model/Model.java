@@ -260,6 +260,11 @@ public class Model implements Layer {
     return a.size() == b.size();
   }
 
+  /** The shapes layer {@code index} takes (batch dim -1), after {@link #build}. */
+  public List<Shape> inputShapes(int index) {
+    return layerInputs.get(index);
+  }
+
   /** The position of {@code layer} in {@link #layers()}. */
   public int indexOf(Component layer) {
     for (int i = 0; i < layers.size(); i++) {

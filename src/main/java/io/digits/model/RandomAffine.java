@@ -120,6 +120,41 @@ public final class RandomAffine implements Layer {
     return tf.stack(List.of(cosX, tf.math.neg(sinX), a2, sinY, cosY, b2, zero, zero), Stack.axis(1L));
   }
 
+  public float maxDegrees() {
+    return maxDegrees;
+  }
+
+  public float zoom() {
+    return zoom;
+  }
+
+  /** The zoom range of the width, or NaN where it zooms as the height does. */
+  public float zoomWidth() {
+    return zoomWidth;
+  }
+
+  public float shiftHeight() {
+    return shiftHeight;
+  }
+
+  public float shiftWidth() {
+    return shiftWidth;
+  }
+
+  /** TF's fill mode name, e.g. {@code CONSTANT}. */
+  public String fillMode() {
+    return fillMode;
+  }
+
+  public float fillValue() {
+    return fillValue;
+  }
+
+  /** TF's interpolation name, e.g. {@code BILINEAR}. */
+  public String interpolation() {
+    return interpolation;
+  }
+
   @Override
   public String describe() {
     return "RandomAffine(rotation +-" + maxDegrees + " deg, zoom +-" + zoom

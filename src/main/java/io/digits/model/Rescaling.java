@@ -25,6 +25,14 @@ public final class Rescaling implements Layer {
     return tf.math.add(tf.math.mul(x, tf.constant(scale)), tf.constant(offset));
   }
 
+  public float scale() {
+    return scale;
+  }
+
+  public float offset() {
+    return offset;
+  }
+
   @Override
   public String describe() {
     return "Rescaling(" + scale + ", offset " + offset + ")";

@@ -37,6 +37,11 @@ public final class Reshape implements Layer {
     return tf.reshape(x, tf.constant(resolved));
   }
 
+  /** The target shape without the batch dimension (one entry may be -1). */
+  public long[] target() {
+    return target.clone();
+  }
+
   @Override
   public String describe() {
     return "Reshape(" + Arrays.stream(target).mapToObj(Long::toString).collect(Collectors.joining(", ")) + ")";

@@ -82,7 +82,8 @@ public record Ensemble(Architecture architecture, int members, int folds, long s
         timeLeft.finished(finished.history(), config.epochs());
         out.println(title + ": finished before the interruption");
         trained.add(new Member(m, memberSeed(m), fold(m), split.validation().size(), memberRun,
-            new Trainer.Outcome(finished.weights(), finished.history())));
+            new Trainer.Outcome(finished.weights(), finished.history(), finished.optimizerState(),
+                finished.stepsTaken())));
         continue;
       }
       Trainer.Start start = Trainer.Start.fresh();

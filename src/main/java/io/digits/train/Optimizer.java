@@ -46,6 +46,21 @@ public interface Optimizer {
     public String keras() {
       return this == RMSPROP ? "RMSprop" : "Adam";
     }
+
+    /**
+     * The suffixes of the slots that hold one parameter's state, in the order Keras 3 keeps that
+     * state per variable (RMSprop: velocity; Adam: momentum, velocity), by the names
+     * {@link Slots#like} gives them; see {@link #slotName}. RMSprop's momentum slot is left out: at
+     * momentum 0 it stays 0 and Keras has none.
+     */
+    public List<String> kerasSlots() {
+      return this == RMSPROP ? List.of("velocity") : List.of("momentum", "velocity");
+    }
+  }
+
+  /** The name of {@code parameter}'s slot {@code name} (made unique per parameter, without the optimizer's scope). */
+  static String slotName(Parameters.Parameter parameter, String name) {
+    return parameter.name().replace('/', '_') + "_" + name;
   }
 
   /** The learning rate when none is fed. */
@@ -105,7 +120,7 @@ public interface Optimizer {
 
     /** A slot shaped like {@code p}, named after it (Keras's {@code add_variable_from_reference}). */
     public Variable<TFloat32> like(Parameters.Parameter p, String name) {
-      return parameters.add(tf, p.name().replace('/', '_') + "_" + name, p.shape(), Initializer.ZEROS, false);
+      return parameters.add(tf, slotName(p, name), p.shape(), Initializer.ZEROS, false);
     }
 
     public Variable<TFloat32> scalar(String name, Initializer initializer) {

@@ -38,8 +38,11 @@ public final class Trainer {
     this.progress = progress;
   }
 
-  /** What training produced: the final weights and the per-epoch history. */
-  public record Outcome(Weights weights, History history) {}
+  /**
+   * What training produced: the final weights, the per-epoch history, and the optimizer's state
+   * (its slots, and the steps taken) for writing a model that training can continue from.
+   */
+  public record Outcome(Weights weights, History history, Weights optimizerState, long stepsTaken) {}
 
   /** Called after every whole epoch with the state to save (a checkpoint). */
   public interface EpochListener {
@@ -110,7 +113,7 @@ public final class Trainer {
         listener.epochDone(new TrainingState(epoch, graph.stepsTaken(), history.copy(), graph.weights(),
             graph.optimizerState()));
       }
-      return new Outcome(graph.weights(), history);
+      return new Outcome(graph.weights(), history, graph.optimizerState(), graph.stepsTaken());
     }
   }
 

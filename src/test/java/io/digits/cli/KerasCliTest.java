@@ -94,4 +94,38 @@ class KerasCliTest {
         printed);
     assertFalse(Files.exists(dir.resolve("simple")));
   }
+
+  /** {@code train --save-keras/--save-h5} and {@code convert --to}: every file scores as the SavedModel train exported. */
+  @Test
+  void trainAndConvertWriteKerasFilesThatScoreAsTheSavedModel(@TempDir Path dir) throws IOException {
+    Path csv = CliRunner.writeCsv(dir.resolve("train.csv"), SyntheticDigits.labeled(64, 5));
+    Path keras = dir.resolve("out/simple.keras");
+    Path h5 = dir.resolve("out/simple.h5");
+    String printed = run(0, "train", "--model", "simple", "--data", csv.toString(), "--epochs", "2", "--batch-size", "16",
+        "--output", dir.resolve("models").toString(), "--save-keras", keras.toString(), "--save-h5", h5.toString());
+    assertTrue(printed.contains("Saved " + keras + " (Keras 3, with the optimizer's state after 8 steps)"), printed);
+    Path converted = dir.resolve("converted.keras");
+    Path convertedH5 = dir.resolve("converted.h5");
+    run(0, "convert", dir.resolve("models/simple").toString(), "--to", converted.toString());
+    run(0, "convert", keras.toString(), "--to", convertedH5.toString());
+    Dataset images = SyntheticDigits.formula(16);
+    float[][] expected;
+    try (Predictor p = Predictor.open(dir.resolve("models/simple/1"), Predictor.DEFAULT_INPUT_SCALE)) {
+      expected = p.predict(images);
+    }
+    for (Path file : List.of(keras, h5, converted, convertedH5)) {
+      try (Predictor p = Predictor.open(file, Predictor.DEFAULT_INPUT_SCALE)) {
+        assertEquals(0.0, KerasFixtures.maxAbsDifference(expected, p.predict(images)), 1e-6, file.toString());
+      }
+    }
+  }
+
+  @Test
+  void aKerasFileNameWithTheWrongEndingIsRefusedBeforeAnyWork(@TempDir Path dir) {
+    String printed = run(2, "train", "--model", "simple", "--save-keras", dir.resolve("model.h5").toString());
+    assertTrue(printed.contains("'" + dir.resolve("model.h5") + "' does not end in .keras"), printed);
+    printed = run(1, "convert", KerasFixtures.path(BATCH_NORM).toString(), "--to", dir.resolve("model.zip").toString());
+    assertTrue(printed.contains("model.zip: a Keras file name ends in .keras (Keras 3) or .h5"), printed);
+    assertFalse(Files.exists(dir.resolve("model.zip")));
+  }
 }

@@ -1,0 +1,457 @@
+package io.digits.keras;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.digits.AtomicFile;
+import io.digits.DigitsException;
+import io.digits.model.Parameters;
+import io.digits.model.Layer;
+import io.digits.model.Model;
+import io.digits.model.Sequential;
+import io.digits.model.Weights;
+import io.digits.train.Adam;
+import io.digits.train.Optimizer;
+import io.digits.train.RmsProp;
+import io.digits.train.TrainConfig;
+import io.digits.train.Trainer;
+import io.jhdf.Superblock;
+import io.jhdf.WritableGroupImpl;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableGroup;
+import io.jhdf.storage.HdfFileChannel;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.tensorflow.Graph;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+
+/**
+ * Writes a model as a Keras file that Keras loads, scores and goes on training:
+ *
+ * <ul>
+ *   <li>{@code .keras} (Keras 3.15): a zip of {@code metadata.json}, {@code config.json} (the
+ *       Sequential model with its InputLayer, every layer's full config, and {@code compile_config}:
+ *       the optimizer with its hyper-parameters or learning-rate schedule, categorical
+ *       cross-entropy, accuracy) and {@code model.weights.h5} in {@code saving_lib}'s layout:
+ *       {@code layers/<key>/vars/0..}, and {@code optimizer/vars/0..}: iterations (int64), the
+ *       learning rate (unless a schedule gives it), then each trainable variable's slots in Keras's
+ *       order. So {@code model.fit} in Keras continues from where Java stopped.
+ *   <li>{@code .h5} (the legacy format tf-keras loads): attributes {@code model_config} (tf-keras's
+ *       dialect of the config), {@code training_config}, {@code keras_version}, {@code backend}, and
+ *       {@code model_weights/<layer>/<layer>/kernel:0} with {@code layer_names}/{@code weight_names}.
+ *       Two differences from tf-keras's own files, both read the same by tf-keras: layers without
+ *       weights are left out of {@code layer_names} (jhdf cannot write the empty attribute tf-keras
+ *       gives them; tf-keras skips such layers when loading), and there are no optimizer weights
+ *       (tf-keras matches those by variable name, which does not survive the trip).
+ * </ul>
+ *
+ * HDF5 is written with jhdf (see {@link #writeHdf5}); the file is written to a temporary file and
+ * renamed into place.
+ */
+public final class KerasWriter {
+  /** The Keras version whose file format this writes (metadata.json), and tf-keras's for .h5. */
+  static final String KERAS_VERSION = "3.15.1";
+  static final String TF_KERAS_VERSION = "2.21.0";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private KerasWriter() {}
+
+  /**
+   * How the model is trained, for Keras's compile settings and optimizer state.
+   *
+   * @param decayPerEpoch the learning rate of epoch e (from 1) is {@code learningRate * decayPerEpoch^(e-1)}
+   *     (Keras's ExponentialDecay with staircase, one decay step per epoch)
+   * @param iterations the optimizer steps taken (Keras's {@code optimizer.iterations})
+   * @param slots the optimizer's slots as training left them; null for a fresh optimizer (all zero)
+   */
+  public record Training(Optimizer.Kind optimizer, float learningRate, double decayPerEpoch, int stepsPerEpoch,
+      long iterations, Weights slots) {
+
+    /** After {@code outcome}: the optimizer state training ended with. */
+    public static Training after(TrainConfig config, int trainRows, Trainer.Outcome outcome) {
+      return new Training(config.optimizer(), config.learningRate(), config.learningRateDecay(),
+          stepsPerEpoch(config, trainRows), outcome.stepsTaken(), outcome.optimizerState());
+    }
+
+    /** Compile settings only; the optimizer starts afresh, as Keras's does. */
+    public static Training fresh(TrainConfig config, int trainRows) {
+      return new Training(config.optimizer(), config.learningRate(), config.learningRateDecay(),
+          stepsPerEpoch(config, trainRows), 0, null);
+    }
+
+    private static int stepsPerEpoch(TrainConfig config, int trainRows) {
+      return Math.max(1, (trainRows + config.batchSize() - 1) / config.batchSize());
+    }
+
+    boolean scheduled() {
+      return decayPerEpoch != 1;
+    }
+  }
+
+  /** Checks that {@code file} names a format this writes (.keras or .h5), so that a bad name fails before training. */
+  public static Path checkName(Path file) {
+    String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (!name.endsWith(".keras") && !name.endsWith(".h5")) {
+      throw new DigitsException(file + ": a Keras file name ends in .keras (Keras 3) or .h5 (legacy, tf-keras)");
+    }
+    return file;
+  }
+
+  /** Writes {@code model} (fresh, unbuilt) with {@code weights} (in its parameter order) to {@code file}, .keras or .h5. */
+  public static void write(Path file, Model model, Weights weights, Training training) {
+    if (!(model instanceof Sequential sequential)) {
+      throw new DigitsException(file + ": writing a Functional model (" + model.describe() + ") as a Keras file is"
+          + " not supported yet; Sequential models are");
+    }
+    write(file, sequential, weights, training);
+  }
+
+  private static void write(Path file, Sequential model, Weights weights, Training training) {
+    checkName(file);
+    List<Entry> layers = layers(model, weights);
+    String modelName = model.name().replaceAll("\\W", "_");
+    boolean keras3 = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
+    AtomicFile.write(file, temp -> {
+      if (keras3) {
+        writeKeras(temp, model, modelName, layers, training);
+      } else {
+        writeH5(temp, model, modelName, layers, training);
+      }
+    });
+  }
+
+  /** One Keras layer as written: its saving key (also its name), config, build shape, and weights. */
+  private record Entry(String key, LayerFactory.KerasLayer keras, Shape input, List<Parameters.Parameter> params,
+      List<Weights.Value> values) {}
+
+  /** The model's layers as Keras layers, each with its weights. */
+  private static List<Entry> layers(Sequential model, Weights weights) {
+    List<Entry> layers = new ArrayList<>();
+    try (Graph graph = new Graph()) {
+      model.build(Ops.create(graph));
+      if (weights.values().size() != model.parameters().all().size()) {
+        throw new DigitsException("the weights hold " + weights.values().size() + " arrays but model '" + model.name()
+            + "' has " + model.parameters().all().size() + " variables");
+      }
+      KerasConfig.SavingKeys keys = new KerasConfig.SavingKeys();
+      int next = 0;
+      for (int i = 0; i < model.layers().size(); i++) {
+        List<Parameters.Parameter> params = model.parameters(i);
+        List<Weights.Value> values = weights.values().subList(next, next + params.size());
+        next += params.size();
+        boolean first = true;
+        for (LayerFactory.KerasLayer k : LayerFactory.toKeras((Layer) model.layers().get(i))) {
+          // a layer that becomes several Keras layers has no weights (RandomAffine)
+          layers.add(new Entry(keys.next(k.className()), k, model.inputShapes(i).get(0), first ? params : List.of(),
+              first ? values : List.of()));
+          first = false;
+        }
+      }
+    }
+    return layers;
+  }
+
+  // ---- .keras ---------------------------------------------------------------------------------
+
+  private static void writeKeras(Path zip, Sequential model, String modelName, List<Entry> layers, Training training)
+      throws IOException {
+    Path weightsFile = Files.createTempFile("digits-keras-weights", ".h5");
+    try {
+      writeHdf5(weightsFile, h5 -> {
+        WritableGroup layersGroup = h5.putGroup("layers");
+        for (Entry layer : layers) {
+          WritableGroup vars = layersGroup.putGroup(layer.key()).putGroup("vars");
+          vars.putAttribute("name", layer.key());
+          for (int j = 0; j < layer.values().size(); j++) {
+            vars.putDataset(Integer.toString(j), nested(layer.values().get(j)));
+          }
+        }
+        writeOptimizer(h5.putGroup("optimizer").putGroup("vars"), model, training);
+        h5.putGroup("vars").putAttribute("name", modelName);
+      });
+      ObjectNode metadata = JSON.createObjectNode().put("keras_version", KERAS_VERSION)
+          .put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
+      try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
+        stored(out, "metadata.json", JSON.writeValueAsBytes(metadata));
+        stored(out, "config.json", JSON.writeValueAsBytes(keras3Config(model, modelName, layers, training)));
+        stored(out, "model.weights.h5", Files.readAllBytes(weightsFile));
+      }
+    } finally {
+      Files.deleteIfExists(weightsFile);
+    }
+  }
+
+  /** Keras writes its archive members uncompressed (stored). */
+  private static void stored(ZipOutputStream out, String name, byte[] bytes) throws IOException {
+    ZipEntry entry = new ZipEntry(name);
+    CRC32 crc = new CRC32();
+    crc.update(bytes);
+    entry.setMethod(ZipEntry.STORED);
+    entry.setSize(bytes.length);
+    entry.setCompressedSize(bytes.length);
+    entry.setCrc(crc.getValue());
+    out.putNextEntry(entry);
+    out.write(bytes);
+    out.closeEntry();
+  }
+
+  /**
+   * Keras 3's optimizer variables: iterations, the learning rate (a variable unless a schedule
+   * gives it), then per trainable variable its slots (RMSprop: velocity; Adam: momentum, velocity).
+   */
+  private static void writeOptimizer(WritableGroup vars, Sequential model, Training training) {
+    vars.putAttribute("name", KerasConfig.SavingKeys.snakeCase(training.optimizer().keras()));
+    int index = 0;
+    vars.putDataset(Integer.toString(index++), training.iterations());
+    if (!training.scheduled()) {
+      vars.putDataset(Integer.toString(index++), training.learningRate());
+    }
+    for (Parameters.Parameter p : model.parameters().trainable()) {
+      for (String suffix : training.optimizer().kerasSlots()) {
+        vars.putDataset(Integer.toString(index++), nested(slot(training, p, suffix)));
+      }
+    }
+  }
+
+  private static Weights.Value slot(Training training, Parameters.Parameter p, String suffix) {
+    if (training.slots() == null) {
+      return new Weights.Value(p.name(), p.shape(), new float[(int) p.shape().size()]);
+    }
+    String name = "/" + Optimizer.slotName(p, suffix);
+    return training.slots().values().stream().filter(v -> v.name().endsWith(name)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no optimizer slot " + name + " for " + p.name()));
+  }
+
+  private static ObjectNode keras3Config(Sequential model, String modelName, List<Entry> layers, Training training) {
+    ObjectNode root = JSON.createObjectNode().put("module", "keras").put("class_name", "Sequential");
+    ObjectNode config = root.putObject("config").put("name", modelName).put("trainable", true);
+    config.set("dtype", dtypePolicy());
+    ArrayNode list = config.putArray("layers");
+    ObjectNode input = list.addObject().put("module", "keras.layers").put("class_name", "InputLayer");
+    input.putObject("config").<ObjectNode>set("batch_shape", shape(model.inputShape())).put("dtype", "float32")
+        .put("sparse", false).put("ragged", false).put("name", "input_layer").put("optional", false);
+    input.putNull("registered_name");
+    for (Entry layer : layers) {
+      ObjectNode entry = list.addObject().put("module", "keras.layers").put("class_name", layer.keras().className());
+      entry.set("config", layerConfig(layer.key(), layer.keras()));
+      entry.putNull("registered_name");
+      if (layer.keras().recordsBuildShape()) {
+        entry.putObject("build_config").set("input_shape", shape(layer.input()));
+      }
+    }
+    config.set("build_input_shape", shape(model.inputShape()));
+    root.putNull("registered_name");
+    root.putObject("build_config").set("input_shape", shape(model.inputShape()));
+    ObjectNode compile = root.putObject("compile_config");
+    compile.set("optimizer", keras3Optimizer(training));
+    compile.put("loss", "categorical_crossentropy").putNull("loss_weights");
+    compile.putArray("metrics").add("accuracy");
+    compile.putNull("weighted_metrics").put("run_eagerly", false).put("steps_per_execution", 1).put("jit_compile", false);
+    return root;
+  }
+
+  /** A layer's {@code config} as Keras 3 writes it: name, trainable, dtype policy, then the layer's own options. */
+  static ObjectNode layerConfig(String name, LayerFactory.KerasLayer layer) {
+    ObjectNode config = JSON.createObjectNode().put("name", name).put("trainable", true);
+    config.set("dtype", dtypePolicy());
+    return config.setAll(layer.options());
+  }
+
+  private static ObjectNode dtypePolicy() {
+    ObjectNode policy = JSON.createObjectNode().put("module", "keras").put("class_name", "DTypePolicy");
+    policy.putObject("config").put("name", "float32");
+    return policy.putNull("registered_name");
+  }
+
+  /** Keras 3's optimizer config, every option spelled out as Keras writes it. */
+  private static ObjectNode keras3Optimizer(Training training) {
+    ObjectNode optimizer = JSON.createObjectNode().put("module", "keras.optimizers")
+        .put("class_name", training.optimizer().keras());
+    ObjectNode c = optimizer.putObject("config").put("name", KerasConfig.SavingKeys.snakeCase(training.optimizer().keras()));
+    c.set("learning_rate", learningRate(training, true));
+    c.putNull("weight_decay").putNull("clipnorm").putNull("global_clipnorm").putNull("clipvalue").put("use_ema", false)
+        .put("ema_momentum", 0.99).putNull("ema_overwrite_frequency").putNull("loss_scale_factor")
+        .putNull("gradient_accumulation_steps");
+    hyperParameters(c, training.optimizer());
+    return optimizer.putNull("registered_name");
+  }
+
+  private static void hyperParameters(ObjectNode c, Optimizer.Kind kind) {
+    switch (kind) {
+      case RMSPROP -> {
+        RmsProp r = new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE);
+        c.put("rho", r.rho()).put("momentum", r.momentum()).put("epsilon", r.epsilon()).put("centered", r.centered());
+      }
+      case ADAM -> {
+        Adam a = new Adam(0.001f);
+        c.put("beta_1", a.beta1()).put("beta_2", a.beta2()).put("epsilon", a.epsilon()).put("amsgrad", a.amsgrad());
+      }
+    }
+  }
+
+  /**
+   * The learning rate as a float32 variable's value (as Keras writes it), or Keras's
+   * ExponentialDecay with staircase and one decay step per epoch: the per-epoch decay Java applies.
+   */
+  private static JsonNode learningRate(Training training, boolean keras3) {
+    if (!training.scheduled()) {
+      return JSON.getNodeFactory().numberNode((double) training.learningRate());
+    }
+    ObjectNode schedule = JSON.createObjectNode();
+    if (keras3) {
+      schedule.put("module", "keras.optimizers.schedules");
+    }
+    schedule.put("class_name", "ExponentialDecay");
+    schedule.putObject("config").put("initial_learning_rate", LayerFactory.exact(training.learningRate()))
+        .put("decay_steps", training.stepsPerEpoch()).put("decay_rate", training.decayPerEpoch())
+        .put("staircase", true).put("name", "ExponentialDecay");
+    return keras3 ? schedule.putNull("registered_name") : schedule;
+  }
+
+  private static ArrayNode shape(Shape shape) {
+    ArrayNode dims = JSON.createArrayNode();
+    for (long d : shape.asArray()) {
+      if (d < 0) {
+        dims.addNull();
+      } else {
+        dims.add(d);
+      }
+    }
+    return dims;
+  }
+
+  // ---- .h5 (tf-keras) ----------------------------------------------------------------------------
+
+  private static void writeH5(Path file, Sequential model, String modelName, List<Entry> layers, Training training)
+      throws IOException {
+    writeHdf5(file, h5 -> {
+      h5.putAttribute("backend", "tensorflow");
+      h5.putAttribute("keras_version", TF_KERAS_VERSION);
+      h5.putAttribute("model_config", JSON.writeValueAsString(tfKerasConfig(model, modelName, layers)));
+      h5.putAttribute("training_config", JSON.writeValueAsString(tfKerasTraining(training)));
+      WritableGroup weights = h5.putGroup("model_weights");
+      weights.putAttribute("backend", "tensorflow");
+      weights.putAttribute("keras_version", TF_KERAS_VERSION);
+      List<String> named = new ArrayList<>();
+      for (Entry layer : layers) {
+        if (layer.values().isEmpty()) {
+          continue;
+        }
+        named.add(layer.key());
+        WritableGroup group = weights.putGroup(layer.key());
+        WritableGroup inner = group.putGroup(layer.key());
+        List<String> weightNames = new ArrayList<>();
+        for (int j = 0; j < layer.values().size(); j++) {
+          String local = layer.params().get(j).name().substring(layer.params().get(j).name().lastIndexOf('/') + 1) + ":0";
+          weightNames.add(layer.key() + "/" + local);
+          inner.putDataset(local, nested(layer.values().get(j)));
+        }
+        group.putAttribute("weight_names", weightNames.toArray(String[]::new));
+      }
+      weights.putAttribute("layer_names", named.toArray(String[]::new));
+    });
+  }
+
+  /**
+   * tf-keras's dialect of the same config: layers as {@code {class_name, config}}, dtype as a
+   * plain name, InputLayer's {@code batch_input_shape}, Keras 2 initializer configs, and none of
+   * the options Keras 3 added.
+   */
+  private static ObjectNode tfKerasConfig(Sequential model, String modelName, List<Entry> layers) {
+    ObjectNode root = JSON.createObjectNode().put("class_name", "Sequential");
+    ObjectNode config = root.putObject("config").put("name", modelName);
+    ArrayNode list = config.putArray("layers");
+    list.addObject().put("class_name", "InputLayer").putObject("config")
+        .<ObjectNode>set("batch_input_shape", shape(model.inputShape())).put("dtype", "float32")
+        .put("sparse", false).put("ragged", false).put("name", "input_1");
+    for (Entry layer : layers) {
+      ObjectNode options = list.addObject().put("class_name", layer.keras().className()).putObject("config")
+          .put("name", layer.key()).put("trainable", true).put("dtype", "float32");
+      boolean augmentation = layer.keras().className().startsWith("Random");
+      layer.keras().options().fields().forEachRemaining(e -> {
+        boolean keras3Only = e.getKey().equals("quantization_config") || augmentation && e.getKey().equals("data_format");
+        if (!keras3Only) {
+          options.set(e.getKey(), e.getValue().deepCopy());
+        }
+      });
+      options.findParents("input_axes").forEach(o -> ((ObjectNode) o).remove(List.of("input_axes", "output_axes")));
+    }
+    return root;
+  }
+
+  private static ObjectNode tfKerasTraining(Training training) {
+    ObjectNode root = JSON.createObjectNode().put("loss", "categorical_crossentropy");
+    root.putArray("metrics").add("accuracy");
+    root.putNull("weighted_metrics").putNull("loss_weights");
+    ObjectNode optimizer = root.putObject("optimizer_config").put("class_name", training.optimizer().keras());
+    ObjectNode c = optimizer.putObject("config").put("name", training.optimizer().keras());
+    c.set("learning_rate", learningRate(training, false));
+    hyperParameters(c, training.optimizer());
+    return root;
+  }
+
+  private interface Hdf5Contents {
+    void fill(WritableGroup root) throws IOException;
+  }
+
+  /**
+   * An HDF5 file of jhdf's groups, datasets and attributes, as h5py reads it. Not through jhdf's
+   * {@code WritableHdfFile}: on close, it writes an information string at the end of the last
+   * dataset's data, which is not the end of the file when groups were written after that dataset,
+   * and so overwrites the header of the next object (h5py: "bad object header version number").
+   * This writes the same objects, then the superblock, and nothing else.
+   */
+  private static void writeHdf5(Path file, Hdf5Contents contents) throws IOException {
+    WritableGroupImpl root = new WritableGroupImpl(null, "/");
+    contents.fill(root);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      Superblock.SuperblockV2V3 superblock = new Superblock.SuperblockV2V3();
+      HdfFileChannel hdf = new HdfFileChannel(channel, superblock);
+      root.write(hdf, WritableHdfFile.ROOT_GROUP_ADDRESS);
+      hdf.write(superblock.toBuffer(channel.size()), 0L);
+    }
+  }
+
+  /** A weight as the nested Java array jhdf writes with its shape (a boxed Float for a scalar). */
+  private static Object nested(Weights.Value value) {
+    long[] dims = value.shape().asArray();
+    if (dims.length == 0) {
+      return value.data()[0];
+    }
+    int[] lengths = new int[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      lengths[i] = Math.toIntExact(dims[i]);
+    }
+    Object array = Array.newInstance(float.class, lengths);
+    fill(array, value.data(), 0, lengths.length, lengths[lengths.length - 1]);
+    return array;
+  }
+
+  /** Copies {@code data} row-major into the nested {@code array}; returns the next offset. */
+  private static int fill(Object array, float[] data, int offset, int depth, int rowLength) {
+    if (depth == 1) {
+      System.arraycopy(data, offset, array, 0, rowLength);
+      return offset + rowLength;
+    }
+    for (int i = 0; i < Array.getLength(array); i++) {
+      offset = fill(Array.get(array, i), data, offset, depth - 1, rowLength);
+    }
+    return offset;
+  }
+}

@@ -9,7 +9,6 @@ import io.digits.DigitsException;
 import io.digits.model.Parameters;
 import io.digits.model.Layer;
 import io.digits.model.Model;
-import io.digits.model.Sequential;
 import io.digits.model.Weights;
 import io.digits.train.Adam;
 import io.digits.train.Optimizer;
@@ -44,7 +43,7 @@ import org.tensorflow.op.Ops;
  *
  * <ul>
  *   <li>{@code .keras} (Keras 3.15): a zip of {@code metadata.json}, {@code config.json} (the
- *       Sequential model with its InputLayer, every layer's full config, and {@code compile_config}:
+ *       Model model with its InputLayer, every layer's full config, and {@code compile_config}:
  *       the optimizer with its hyper-parameters or learning-rate schedule, categorical
  *       cross-entropy, accuracy) and {@code model.weights.h5} in {@code saving_lib}'s layout:
  *       {@code layers/<key>/vars/0..}, and {@code optimizer/vars/0..}: iterations (int64), the
@@ -114,14 +113,10 @@ public final class KerasWriter {
 
   /** Writes {@code model} (fresh, unbuilt) with {@code weights} (in its parameter order) to {@code file}, .keras or .h5. */
   public static void write(Path file, Model model, Weights weights, Training training) {
-    if (!(model instanceof Sequential sequential)) {
-      throw new DigitsException(file + ": writing a Functional model (" + model.describe() + ") as a Keras file is"
-          + " not supported yet; Sequential models are");
+    if (!model.chain()) {
+      throw new DigitsException(file + ": writing a Functional model with branches (" + model.describe()
+          + ") as a Keras file is not supported yet; chains of layers (Keras's Sequential) are");
     }
-    write(file, sequential, weights, training);
-  }
-
-  private static void write(Path file, Sequential model, Weights weights, Training training) {
     checkName(file);
     List<Entry> layers = layers(model, weights);
     String modelName = model.name().replaceAll("\\W", "_");
@@ -140,7 +135,7 @@ public final class KerasWriter {
       List<Weights.Value> values) {}
 
   /** The model's layers as Keras layers, each with its weights. */
-  private static List<Entry> layers(Sequential model, Weights weights) {
+  private static List<Entry> layers(Model model, Weights weights) {
     List<Entry> layers = new ArrayList<>();
     try (Graph graph = new Graph()) {
       model.build(Ops.create(graph));
@@ -155,7 +150,14 @@ public final class KerasWriter {
         List<Weights.Value> values = weights.values().subList(next, next + params.size());
         next += params.size();
         boolean first = true;
-        for (LayerFactory.KerasLayer k : LayerFactory.toKeras((Layer) model.layers().get(i))) {
+        Layer layer = (Layer) model.layers().get(i);
+        List<LayerFactory.KerasLayer> keras = LayerFactory.toKeras(layer);
+        if (keras.size() == 1 && !readBack(keras.get(0)).equals(layer.describe())) {
+          // an option toKeras does not write yet (dilation, groups, ...) must not be dropped unnoticed
+          throw new DigitsException("layer " + (i + 1) + " " + layer.describe() + " cannot be written as a Keras layer"
+              + " yet: it would read back as " + readBack(keras.get(0)));
+        }
+        for (LayerFactory.KerasLayer k : keras) {
           // a layer that becomes several Keras layers has no weights (RandomAffine)
           layers.add(new Entry(keys.next(k.className()), k, model.inputShapes(i).get(0), first ? params : List.of(),
               first ? values : List.of()));
@@ -168,7 +170,7 @@ public final class KerasWriter {
 
   // ---- .keras ---------------------------------------------------------------------------------
 
-  private static void writeKeras(Path zip, Sequential model, String modelName, List<Entry> layers, Training training)
+  private static void writeKeras(Path zip, Model model, String modelName, List<Entry> layers, Training training)
       throws IOException {
     Path weightsFile = Files.createTempFile("digits-keras-weights", ".h5");
     try {
@@ -214,7 +216,7 @@ public final class KerasWriter {
    * Keras 3's optimizer variables: iterations, the learning rate (a variable unless a schedule
    * gives it), then per trainable variable its slots (RMSprop: velocity; Adam: momentum, velocity).
    */
-  private static void writeOptimizer(WritableGroup vars, Sequential model, Training training) {
+  private static void writeOptimizer(WritableGroup vars, Model model, Training training) {
     vars.putAttribute("name", KerasConfig.SavingKeys.snakeCase(training.optimizer().keras()));
     int index = 0;
     vars.putDataset(Integer.toString(index++), training.iterations());
@@ -237,7 +239,7 @@ public final class KerasWriter {
         .orElseThrow(() -> new IllegalStateException("no optimizer slot " + name + " for " + p.name()));
   }
 
-  private static ObjectNode keras3Config(Sequential model, String modelName, List<Entry> layers, Training training) {
+  private static ObjectNode keras3Config(Model model, String modelName, List<Entry> layers, Training training) {
     ObjectNode root = JSON.createObjectNode().put("module", "keras").put("class_name", "Sequential");
     ObjectNode config = root.putObject("config").put("name", modelName).put("trainable", true);
     config.set("dtype", dtypePolicy());
@@ -266,6 +268,13 @@ public final class KerasWriter {
   }
 
   /** A layer's {@code config} as Keras 3 writes it: name, trainable, dtype policy, then the layer's own options. */
+  /** What {@code layer}'s config reads back as, described. */
+  private static String readBack(LayerFactory.KerasLayer layer) {
+    LayerConfig config = new LayerConfig("(written)", 1, "layer", layer.className(), "layer",
+        layerConfig("layer", layer));
+    return LayerFactory.create(config, 1).describe();
+  }
+
   static ObjectNode layerConfig(String name, LayerFactory.KerasLayer layer) {
     ObjectNode config = JSON.createObjectNode().put("name", name).put("trainable", true);
     config.set("dtype", dtypePolicy());
@@ -337,7 +346,7 @@ public final class KerasWriter {
 
   // ---- .h5 (tf-keras) ----------------------------------------------------------------------------
 
-  private static void writeH5(Path file, Sequential model, String modelName, List<Entry> layers, Training training)
+  private static void writeH5(Path file, Model model, String modelName, List<Entry> layers, Training training)
       throws IOException {
     writeHdf5(file, h5 -> {
       h5.putAttribute("backend", "tensorflow");
@@ -372,7 +381,7 @@ public final class KerasWriter {
    * plain name, InputLayer's {@code batch_input_shape}, Keras 2 initializer configs, and none of
    * the options Keras 3 added.
    */
-  private static ObjectNode tfKerasConfig(Sequential model, String modelName, List<Entry> layers) {
+  private static ObjectNode tfKerasConfig(Model model, String modelName, List<Entry> layers) {
     ObjectNode root = JSON.createObjectNode().put("class_name", "Sequential");
     ObjectNode config = root.putObject("config").put("name", modelName);
     ArrayNode list = config.putArray("layers");

@@ -260,6 +260,16 @@ public class Model implements Layer {
     return a.size() == b.size();
   }
 
+  /** True when each layer is applied once, to the previous one's output: what Keras's Sequential holds. */
+  public boolean chain() {
+    for (int i = 1; i < nodes.size(); i++) {
+      if (!(nodes.get(i).layer() instanceof Layer) || !nodes.get(i).inputs().equals(List.of(i - 1))) {
+        return false;
+      }
+    }
+    return nodes.size() - 1 == layers.size();
+  }
+
   /** The shapes layer {@code index} takes (batch dim -1), after {@link #build}. */
   public List<Shape> inputShapes(int index) {
     return layerInputs.get(index);

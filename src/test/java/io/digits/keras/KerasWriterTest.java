@@ -192,7 +192,7 @@ class KerasWriterTest {
         // int64 and float32 scalars, as Keras's iterations and learning_rate variables
         assertEquals(3L, (Long) h5.getDatasetByPath("optimizer/vars/0").getData());
         assertEquals(0.002f, (Float) h5.getDatasetByPath("optimizer/vars/1").getData());
-        List<String> suffixes = kind == Optimizer.Kind.RMSPROP ? List.of("_ms") : List.of("_m", "_v");
+        List<String> suffixes = kind == Optimizer.Kind.RMSPROP ? List.of("_velocity") : List.of("_momentum", "_velocity");
         int index = 2;
         for (var p : model.parameters().trainable()) {
           for (String suffix : suffixes) {
@@ -293,5 +293,20 @@ class KerasWriterTest {
       }
     }
     return false;
+  }
+
+  /** A layer option the writer does not spell out yet (dilation here) is refused, never dropped. */
+  @Test
+  void aLayerOptionTheWriterWouldDropIsRefused(@TempDir Path dir) {
+    Sequential model = new Sequential("dilated", List.of(
+        Conv2D.of(4, 3, 1, 2, 1, Padding.SAME, Activation.RELU, true, io.digits.model.Initializer.GLOROT_UNIFORM,
+            io.digits.model.Initializer.ZEROS),
+        new Flatten(), new Dense(10, Activation.SOFTMAX)));
+    Path file = dir.resolve("dilated.keras");
+    DigitsException e = assertThrows(DigitsException.class, () -> KerasWriter.write(file, model,
+        randomWeights(new Sequential("dilated", model.layers().stream().map(Layer.class::cast).toList()), 1),
+        KerasWriter.Training.fresh(TrainConfig.notebook(), 100)));
+    assertTrue(e.getMessage().contains("cannot be written as a Keras layer yet"), e.getMessage());
+    assertFalse(Files.exists(file), "nothing written");
   }
 }

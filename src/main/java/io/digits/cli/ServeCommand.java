@@ -1,6 +1,7 @@
 package io.digits.cli;
 
 import io.digits.DigitsException;
+import io.digits.train.Precision;
 import io.digits.serve.BatchingOptions;
 import io.digits.serve.ModelServer;
 import io.digits.serve.ModelVersions;
@@ -21,6 +22,11 @@ import picocli.CommandLine.Option;
     description = {"Serve a model over TF Serving's REST API (status, metadata, :predict) with a page at / to draw a digit on.",
         "Serves the newest integer version folder under --model-base-path and switches to a newer one when it appears."})
 final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--precision", defaultValue = "float32", converter = TrainCommand.PrecisionConverter.class,
+      description = "float32 (default) or mixed-bfloat16 (TF computes the convolutions and matrix products in"
+          + " bfloat16 on CPUs that support it; requests and responses stay float32).")
+  Precision precision;
 
   @Option(names = "--model-base-path", required = true,
       description = "TF Serving base folder holding integer version folders, e.g. saved_models/double-conv.")
@@ -87,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     Duration poll = Duration.ofMillis(Math.round(pollSeconds * 1000));
     CountDownLatch stopped = new CountDownLatch(1);
-    ModelVersions versions = ModelVersions.open(name, base, poll, System.out::println);
+    ModelVersions versions = ModelVersions.open(name, base, poll, System.out::println, precision);
     ModelServer server;
     try {
       server = ModelServer.start(versions, options, System.err::println);

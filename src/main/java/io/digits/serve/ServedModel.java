@@ -1,6 +1,7 @@
 package io.digits.serve;
 
 import io.digits.scoring.ModelLoader;
+import io.digits.train.Precision;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,9 +34,9 @@ final class ServedModel {
     this.signatures = new TreeMap<>(bundle.metaGraphDef().getSignatureDefMap());
   }
 
-  /** Loads version folder {@code dir} (named by its integer version) with the {@code serve} tag. */
-  static ServedModel load(Path dir) {
-    return new ServedModel(Long.parseLong(dir.getFileName().toString()), ModelLoader.open(dir));
+  /** Loads version folder {@code dir} (named by its integer version) with the {@code serve} tag, to run in {@code precision}. */
+  static ServedModel load(Path dir, Precision precision) {
+    return new ServedModel(Long.parseLong(dir.getFileName().toString()), ModelLoader.open(dir, precision));
   }
 
   long version() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.data.Dataset;
 import io.digits.testing.CliRunner;
+import io.digits.testing.CpuFeatures;
 import io.digits.testing.SyntheticDigits;
 import io.digits.train.Precision;
 import java.io.IOException;
@@ -131,19 +132,11 @@ class PredictorPrecisionTest {
    * differ somewhere; elsewhere TF leaves the float32 graph, and scores stay identical.
    */
   private static void assertBfloat16Ran(float[][] exact, float[][] mixed) {
-    if (cpuHasBfloat16()) {
+    if (CpuFeatures.hasBfloat16()) {
       assertFalse(Arrays.deepEquals(exact, mixed), "mixed-bfloat16 gave float32's scores exactly: no rewrite ran");
     }
   }
 
-  private static boolean cpuHasBfloat16() {
-    try {
-      String flags = Files.readString(Path.of("/proc/cpuinfo"));
-      return flags.contains(" avx512_bf16") || flags.contains(" amx_bf16");
-    } catch (IOException e) {
-      return false;
-    }
-  }
 
   /** What Predictor did before: the serving signature's function, every output fetched. */
   private static float[][] signatureCall(Path model, Dataset rows) {

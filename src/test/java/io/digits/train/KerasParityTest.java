@@ -173,18 +173,23 @@ class KerasParityTest {
     return String.format("state/step%03d_%s", step, kind);
   }
 
-  /** Java's RMSprop slots holding Keras's accumulators ("velocity") before {@code step}; momentum 0. */
+  /**
+   * Java's RMSprop slots holding Keras's state before {@code step}: its accumulators ("velocity"),
+   * momentum 0, and the {@code step - 1} iterations taken.
+   */
   private static Weights optimizerState(TrainingGraph graph, Parity p, int step) throws IOException {
     List<Weights.Value> velocities = p.weights(stateFile(step, "v")).values();
     List<Weights.Value> slots = new ArrayList<>();
     int next = 0;
     for (Weights.Value slot : graph.optimizerState().values()) {
-      if (slot.name().endsWith("_ms")) {
+      if (slot.name().endsWith("_velocity")) {
         Weights.Value v = velocities.get(next++);
         assertEquals(slot.shape(), v.shape(), slot.name());
         slots.add(new Weights.Value(slot.name(), slot.shape(), v.data()));
+      } else if (slot.name().endsWith("iterations")) {
+        slots.add(new Weights.Value(slot.name(), slot.shape(), new float[] {step - 1}));
       } else {
-        assertTrue(slot.name().endsWith("_mom"), "an RMSprop slot: " + slot.name());
+        assertTrue(slot.name().endsWith("_momentum"), "an RMSprop slot: " + slot.name());
         slots.add(new Weights.Value(slot.name(), slot.shape(), new float[(int) slot.shape().size()]));
       }
     }

@@ -19,6 +19,11 @@
      file like Keras; and Keras's fit continues Java's training from the saved optimizer state
      (KerasContinuationTest's files: each step's loss within 1e-4 of Java's next steps). bn-cnn
      (trained by digits, no Keras original) loads, predicts and evaluates the same way.
+  h. A Keras user's own model trained in Java (issue 16): keras_fit_parity.py compiles a residual CNN,
+     a separable/depthwise CNN with Concatenate branches and a model with the augmentation layers,
+     saves them and trains each 20 steps in Keras; the Java KerasFitParityTest trains the same files
+     with their own compile settings on the same batches: each loss and every weight after the 20
+     steps within 1e-4 of Keras's.
 
 Prints one `PASS ...` / `FAIL ...` line per check and ends with `N passed, M failed`;
 exits 1 if anything failed.
@@ -361,9 +366,8 @@ def run_java_test(test_class, properties):
 # Sequential and Functional files (residual CNN with Add/BatchNormalization/GlobalAveragePooling2D,
 # separable/depthwise CNN with Concatenate branches, augmentation layers), each by Keras 3 and tf-keras:
 # Java's probabilities from the file's weights against Keras's predict on 1,000 rows, within 1e-5.
-# Training-step parity of these files (the first 20 steps' loss and weights against Keras's fit) needs
-# the file's compile settings (optimizer, loss), which train reads once the optimizers work lands:
-# it belongs here as a check e that trains each file in both and compares.
+# Training-step parity of these models (20 steps of Keras's fit from the file, with its compile
+# settings) is check h.
 
 
 def check_d(report, args):
@@ -607,6 +611,19 @@ def check_g(report, cli, args):
                        folder, args.data)
 
 
+# ---- check h: a Keras user's own model and compile settings, trained in Java --------------------
+
+
+def check_h(report, args):
+    parity = os.path.abspath(os.path.join(args.work, "fit-parity"))
+    made = report.run("h keras_fit_parity.py", lambda: subprocess.run(
+        [sys.executable, os.path.join(SCRIPTS, "keras_fit_parity.py"), "--data", args.data, "--out", parity],
+        check=True, timeout=600, stdout=subprocess.DEVNULL) and parity)
+    if made:
+        report.run("h java KerasFitParityTest", run_java_test, "KerasFitParityTest",
+                   {"digits.fit-parity.dir": parity, "digits.data": os.path.abspath(args.data)})
+
+
 # ---- main -------------------------------------------------------------------------------------
 
 
@@ -620,7 +637,7 @@ def parse_args(argv=None):
     p.add_argument("--work", default="build/interop", help="scratch folder (recreated parts only)")
     p.add_argument("--keras-epochs", type=int, default=2, help="epochs for make_keras_models.py (default 2)")
     p.add_argument("--keras-dir", help="reuse models already made by make_keras_models.py instead of training")
-    p.add_argument("--only", default="abcdefg", help="which checks to run, e.g. 'ab' (default abcdefg)")
+    p.add_argument("--only", default="abcdefgh", help="which checks to run, e.g. 'ab' (default abcdefgh)")
     return p.parse_args(argv)
 
 
@@ -647,6 +664,8 @@ def main(argv=None):
         check_f(report, args)
     if "g" in args.only:
         check_g(report, cli, args)
+    if "h" in args.only:
+        check_h(report, args)
     print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
 

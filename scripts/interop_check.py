@@ -334,13 +334,17 @@ def check_b(report, cli, args):
 
 def check_c(report, args):
     parity = os.path.abspath(os.path.join(args.work, "parity"))
-    made = report.run("c keras_parity.py", lambda: subprocess.run(
-        [sys.executable, os.path.join(SCRIPTS, "keras_parity.py"), "--data", args.data, "--out", parity],
-        check=True, timeout=1800, stdout=subprocess.DEVNULL) and parity)
-    if not made:
-        return
-    report.run("c java KerasParityTest", run_java_test, "KerasParityTest",
-               {"digits.parity.dir": parity, "digits.data": os.path.abspath(args.data)})
+    script_then_java_test(report, "c", "keras_parity.py", ["--data", args.data], parity, "KerasParityTest",
+                          {"digits.parity.dir": parity, "digits.data": os.path.abspath(args.data)})
+
+
+def script_then_java_test(report, letter, script, script_args, out, test_class, properties, timeout=1800):
+    """Python's side first (scripts/`script` writing under `out`), then the Java test that reads it."""
+    made = report.run(f"{letter} {script}", lambda: subprocess.run(
+        [sys.executable, os.path.join(SCRIPTS, script), *script_args, "--out", out],
+        check=True, timeout=timeout, stdout=subprocess.DEVNULL) and out)
+    if made:
+        report.run(f"{letter} java {test_class}", run_java_test, test_class, properties)
 
 
 def run_java_test(test_class, properties):
@@ -372,12 +376,8 @@ def run_java_test(test_class, properties):
 
 def check_d(report, args):
     files = os.path.abspath(os.path.join(args.work, "keras-files"))
-    made = report.run("d make_keras_files.py", lambda: subprocess.run(
-        [sys.executable, os.path.join(SCRIPTS, "make_keras_files.py"), "--data", args.data, "--out", files],
-        check=True, timeout=1800, stdout=subprocess.DEVNULL) and files)
-    if made:
-        report.run("d java KerasFileParityTest", run_java_test, "KerasFileParityTest",
-                   {"digits.keras.dir": files, "digits.data": os.path.abspath(args.data)})
+    script_then_java_test(report, "d", "make_keras_files.py", ["--data", args.data], files, "KerasFileParityTest",
+                          {"digits.keras.dir": files, "digits.data": os.path.abspath(args.data)})
 
 
 # ---- check f: optimizers, schedules and losses from compile settings -----------------------------
@@ -385,12 +385,8 @@ def check_d(report, args):
 
 def check_f(report, args):
     settings = os.path.abspath(os.path.join(args.work, "training-settings"))
-    made = report.run("f training_settings_parity.py", lambda: subprocess.run(
-        [sys.executable, os.path.join(SCRIPTS, "training_settings_parity.py"), "--out", settings],
-        check=True, timeout=600, stdout=subprocess.DEVNULL) and settings)
-    if made:
-        report.run("f java TrainingSettingsParityTest", run_java_test, "TrainingSettingsParityTest",
-                   {"digits.settings.dir": settings})
+    script_then_java_test(report, "f", "training_settings_parity.py", [], settings, "TrainingSettingsParityTest",
+                          {"digits.settings.dir": settings}, timeout=600)
 
 
 # ---- check g: back to Keras (.keras / .h5 written by digits) ------------------------------------
@@ -616,12 +612,8 @@ def check_g(report, cli, args):
 
 def check_h(report, args):
     parity = os.path.abspath(os.path.join(args.work, "fit-parity"))
-    made = report.run("h keras_fit_parity.py", lambda: subprocess.run(
-        [sys.executable, os.path.join(SCRIPTS, "keras_fit_parity.py"), "--data", args.data, "--out", parity],
-        check=True, timeout=600, stdout=subprocess.DEVNULL) and parity)
-    if made:
-        report.run("h java KerasFitParityTest", run_java_test, "KerasFitParityTest",
-                   {"digits.fit-parity.dir": parity, "digits.data": os.path.abspath(args.data)})
+    script_then_java_test(report, "h", "keras_fit_parity.py", ["--data", args.data], parity, "KerasFitParityTest",
+                          {"digits.fit-parity.dir": parity, "digits.data": os.path.abspath(args.data)}, timeout=600)
 
 
 # ---- main -------------------------------------------------------------------------------------

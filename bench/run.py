@@ -150,6 +150,54 @@ def throughput_rows(py, data, rounds, quick, env, djl_env, log_dir):
             w.close()
 
 
+KERAS_FILE_CONFIG = ("double-conv", 32, 20, 300)  # model, batch, warm-up steps, timed steps
+
+
+def keras_file_rows(py, data, rounds, quick, env, work):
+    """Row 10 (issue 16): a model from a .keras file against the same model built in: double-conv saved by
+    Keras 3 (compiled as the notebook compiles it) and `--model double-conv`, the same TF ops, so the ratio
+    should be ~1.0. One TrainWorker, the two alternated in each round, both graphs kept warm."""
+    model, batch, warmup, steps = KERAS_FILE_CONFIG
+    steps = max(2, steps // 10) if quick else steps
+    file = work / "double-conv.keras"
+    subprocess.run([py, "-c", "import sys; sys.path.insert(0, 'scripts'); import notebook_models; "
+                    f"notebook_models.build_model('{model}').save('{file}')"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    samples = {"built-in": [], "file": []}
+    worker = Worker("digits-keras-file", ["java", "-cp", JAVA_CP, "io.digits.bench.TrainWorker",
+                                          str(data / "train.csv")], env, work)
+    try:
+        for _ in range(rounds):
+            for side, name in (("built-in", model), ("file", str(file))):
+                samples[side].append(worker.ask(f"train {name} {batch} {warmup} {steps} float32")["img_s"])
+    finally:
+        worker.close()
+    return samples
+
+
+def keras_file_section(samples, rounds):
+    model, batch, warmup, steps = KERAS_FILE_CONFIG
+    ours, theirs = statistics.median(samples["built-in"]), statistics.median(samples["file"])
+    # each round's two runs are seconds apart, so their ratio cancels most of the machine's other load
+    paired = statistics.median(f / b for f, b in zip(samples["file"], samples["built-in"]))
+    return f"""
+## A Keras file's model trained in Java (issue 16)
+
+`digits train --model double-conv.keras` (the notebook's double-conv saved by Keras 3, compiled as the
+notebook compiles it: its graph, weights, RMSprop and loss come from the file) against `--model double-conv`
+(the project's own layers): `io.digits.bench.TrainWorker`, one process, both graphs warm, the two alternated
+in each of {rounds} rounds; batch {batch}, {warmup} warm-up + {steps} timed steps; medians.
+
+| model | img/s | per step |
+|---|---|---|
+| `--model double-conv` | {fmt(ours)} | {1000 * batch / ours:.2f} ms |
+| `--model double-conv.keras` | {fmt(theirs)} | {1000 * batch / theirs:.2f} ms |
+| file / built-in, median of the rounds' ratios | {paired:.2f}x | |
+
+Every sample (img/s): built-in {spread(samples['built-in'])}, file {spread(samples['file'])}.
+"""
+
+
 def scoring_rows(py, data, ours_model, keras_model, rounds, env, work):
     """Row 4: each side scores test.csv with its own 1-epoch export, whole command and in process, alternated
     digits / Keras per round; the in-process loops read one raw float32 file of test.csv's pixels /255 written
@@ -415,9 +463,12 @@ def main():
                                          300 if args.quick else 2400, BN_CNN_TARGETS),
         }
 
+        log("10. a .keras file's model vs the same model built in (alternating)")
+        keras_file = keras_file_rows(py, data, rounds, args.quick, env, work)
+
         text = report(info, started, args, py, rounds, read_ours, read_theirs, samples, djl_inference,
                       djl_blocked, tta_ours, tta_theirs, train_ours, train_theirs, scoring, peak, jmh)
-        text += own_rows(stream, serve, bn_cnn)
+        text += own_rows(stream, serve, bn_cnn) + keras_file_section(keras_file, rounds)
         out = Path(args.out)
         tmp = out.with_name(out.name + ".tmp")
         tmp.write_text(text)

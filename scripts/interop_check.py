@@ -19,6 +19,11 @@
      file like Keras; and Keras's fit continues Java's training from the saved optimizer state
      (KerasContinuationTest's files: each step's loss within 1e-4 of Java's next steps). bn-cnn
      (trained by digits, no Keras original) loads, predicts and evaluates the same way.
+  h. A Keras user's own model trained in Java (issue 16): keras_fit_parity.py compiles a residual CNN,
+     a separable/depthwise CNN with Concatenate branches and a model with the augmentation layers,
+     saves them and trains each 20 steps in Keras; the Java KerasFitParityTest trains the same files
+     with their own compile settings on the same batches: each loss and every weight after the 20
+     steps within 1e-4 of Keras's.
 
 Prints one `PASS ...` / `FAIL ...` line per check and ends with `N passed, M failed`;
 exits 1 if anything failed.
@@ -329,13 +334,17 @@ def check_b(report, cli, args):
 
 def check_c(report, args):
     parity = os.path.abspath(os.path.join(args.work, "parity"))
-    made = report.run("c keras_parity.py", lambda: subprocess.run(
-        [sys.executable, os.path.join(SCRIPTS, "keras_parity.py"), "--data", args.data, "--out", parity],
-        check=True, timeout=1800, stdout=subprocess.DEVNULL) and parity)
-    if not made:
-        return
-    report.run("c java KerasParityTest", run_java_test, "KerasParityTest",
-               {"digits.parity.dir": parity, "digits.data": os.path.abspath(args.data)})
+    script_then_java_test(report, "c", "keras_parity.py", ["--data", args.data], parity, "KerasParityTest",
+                          {"digits.parity.dir": parity, "digits.data": os.path.abspath(args.data)})
+
+
+def script_then_java_test(report, letter, script, script_args, out, test_class, properties, timeout=1800):
+    """Python's side first (scripts/`script` writing under `out`), then the Java test that reads it."""
+    made = report.run(f"{letter} {script}", lambda: subprocess.run(
+        [sys.executable, os.path.join(SCRIPTS, script), *script_args, "--out", out],
+        check=True, timeout=timeout, stdout=subprocess.DEVNULL) and out)
+    if made:
+        report.run(f"{letter} java {test_class}", run_java_test, test_class, properties)
 
 
 def run_java_test(test_class, properties):
@@ -361,19 +370,14 @@ def run_java_test(test_class, properties):
 # Sequential and Functional files (residual CNN with Add/BatchNormalization/GlobalAveragePooling2D,
 # separable/depthwise CNN with Concatenate branches, augmentation layers), each by Keras 3 and tf-keras:
 # Java's probabilities from the file's weights against Keras's predict on 1,000 rows, within 1e-5.
-# Training-step parity of these files (the first 20 steps' loss and weights against Keras's fit) needs
-# the file's compile settings (optimizer, loss), which train reads once the optimizers work lands:
-# it belongs here as a check e that trains each file in both and compares.
+# Training-step parity of these models (20 steps of Keras's fit from the file, with its compile
+# settings) is check h.
 
 
 def check_d(report, args):
     files = os.path.abspath(os.path.join(args.work, "keras-files"))
-    made = report.run("d make_keras_files.py", lambda: subprocess.run(
-        [sys.executable, os.path.join(SCRIPTS, "make_keras_files.py"), "--data", args.data, "--out", files],
-        check=True, timeout=1800, stdout=subprocess.DEVNULL) and files)
-    if made:
-        report.run("d java KerasFileParityTest", run_java_test, "KerasFileParityTest",
-                   {"digits.keras.dir": files, "digits.data": os.path.abspath(args.data)})
+    script_then_java_test(report, "d", "make_keras_files.py", ["--data", args.data], files, "KerasFileParityTest",
+                          {"digits.keras.dir": files, "digits.data": os.path.abspath(args.data)})
 
 
 # ---- check f: optimizers, schedules and losses from compile settings -----------------------------
@@ -381,12 +385,8 @@ def check_d(report, args):
 
 def check_f(report, args):
     settings = os.path.abspath(os.path.join(args.work, "training-settings"))
-    made = report.run("f training_settings_parity.py", lambda: subprocess.run(
-        [sys.executable, os.path.join(SCRIPTS, "training_settings_parity.py"), "--out", settings],
-        check=True, timeout=600, stdout=subprocess.DEVNULL) and settings)
-    if made:
-        report.run("f java TrainingSettingsParityTest", run_java_test, "TrainingSettingsParityTest",
-                   {"digits.settings.dir": settings})
+    script_then_java_test(report, "f", "training_settings_parity.py", [], settings, "TrainingSettingsParityTest",
+                          {"digits.settings.dir": settings}, timeout=600)
 
 
 # ---- check g: back to Keras (.keras / .h5 written by digits) ------------------------------------
@@ -607,6 +607,15 @@ def check_g(report, cli, args):
                        folder, args.data)
 
 
+# ---- check h: a Keras user's own model and compile settings, trained in Java --------------------
+
+
+def check_h(report, args):
+    parity = os.path.abspath(os.path.join(args.work, "fit-parity"))
+    script_then_java_test(report, "h", "keras_fit_parity.py", ["--data", args.data], parity, "KerasFitParityTest",
+                          {"digits.fit-parity.dir": parity, "digits.data": os.path.abspath(args.data)}, timeout=600)
+
+
 # ---- main -------------------------------------------------------------------------------------
 
 
@@ -620,7 +629,7 @@ def parse_args(argv=None):
     p.add_argument("--work", default="build/interop", help="scratch folder (recreated parts only)")
     p.add_argument("--keras-epochs", type=int, default=2, help="epochs for make_keras_models.py (default 2)")
     p.add_argument("--keras-dir", help="reuse models already made by make_keras_models.py instead of training")
-    p.add_argument("--only", default="abcdefg", help="which checks to run, e.g. 'ab' (default abcdefg)")
+    p.add_argument("--only", default="abcdefgh", help="which checks to run, e.g. 'ab' (default abcdefgh)")
     return p.parse_args(argv)
 
 
@@ -647,6 +656,8 @@ def main(argv=None):
         check_f(report, args)
     if "g" in args.only:
         check_g(report, cli, args)
+    if "h" in args.only:
+        check_h(report, args)
     print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
 

@@ -26,7 +26,8 @@ warnings.filterwarnings("ignore")
 import numpy as np  # noqa: E402
 
 STEPS = 20
-START = [[0.5, -1.25, 2.0, 0.01, 1e-4, -1e-5], [3.0, -0.2]]  # QuadraticProblem.java's
+# QuadraticProblem.START and TARGET (Java), value for value: TrainingSettingsParityTest reads them by index.
+START = [[0.5, -1.25, 2.0, 0.01, 1e-4, -1e-5], [3.0, -0.2]]
 TARGET = [[1.0, 2.0, -3.0, 0.0, 0.0, 0.0], [-1.0, 0.3]]
 SCHEDULE_STEPS = [0, 1, 2, 4, 5, 6, 9, 10, 11, 50, 99, 100, 101, 1000, 12345]
 

@@ -2,9 +2,12 @@ package io.digits.bench;
 
 import io.digits.data.DigitCsv;
 import io.digits.data.Split;
+import io.digits.keras.CompileSettings;
+import io.digits.keras.KerasModel;
 import io.digits.model.Architecture;
-import io.digits.model.Sequential;
+import io.digits.model.Model;
 import io.digits.model.Weights;
+import io.digits.train.Loss;
 import io.digits.train.Precision;
 import io.digits.train.RmsProp;
 import io.digits.train.TrainingGraph;
@@ -24,7 +27,8 @@ import org.tensorflow.proto.ConfigProto;
  *
  * <p>Usage: TrainWorker TRAIN_CSV; then lines {@code train MODEL BATCH WARMUP_STEPS TIMED_STEPS PRECISION}
  * on stdin ({@code float32} or {@code mixed-bfloat16}), each answered by one JSON line with {@code img_s};
- * end of input ends it.
+ * end of input ends it. MODEL is an architecture's name, or a .keras/.h5 file, trained as
+ * {@code digits train --model FILE} trains it: the file's graph, weights, optimizer and loss.
  */
 public final class TrainWorker implements AutoCloseable {
   private final Split split;
@@ -52,16 +56,15 @@ public final class TrainWorker implements AutoCloseable {
           throw new IllegalArgumentException("expected 'train MODEL BATCH WARMUP STEPS PRECISION', got: " + line);
         }
         Precision precision = Precision.valueOf(w[5].toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
-        double imgPerSecond = worker.measure(Architecture.byName(w[1]), precision, Integer.parseInt(w[2]),
+        double imgPerSecond = worker.measure(w[1], precision, Integer.parseInt(w[2]),
             Integer.parseInt(w[3]), Integer.parseInt(w[4]));
         Report.print(Map.of("img_s", imgPerSecond));
       }
     }
   }
 
-  private double measure(Architecture architecture, Precision precision, int batch, int warmup, int steps) {
-    TrainingGraph graph = graphs.computeIfAbsent(architecture.cliName() + " " + precision,
-        key -> open(architecture, precision));
+  private double measure(String model, Precision precision, int batch, int warmup, int steps) {
+    TrainingGraph graph = graphs.computeIfAbsent(model + " " + precision, key -> open(model, precision));
     for (int i = 0; i < warmup; i++) {
       graph.step(nextBatch(batch));
     }
@@ -72,10 +75,19 @@ public final class TrainWorker implements AutoCloseable {
     return (double) steps * batch / Report.seconds(start);
   }
 
-  private TrainingGraph open(Architecture architecture, Precision precision) {
-    Sequential model = architecture.create();
+  private TrainingGraph open(String name, Precision precision) {
+    ConfigProto config = precision.apply(ConfigProto.getDefaultInstance());
+    if (name.endsWith(".keras") || name.endsWith(".h5")) {
+      KerasModel file = KerasModel.load(Path.of(name));
+      CompileSettings settings = file.compileSettings();
+      TrainingGraph graph = new TrainingGraph(file.create(), split.train(), split.validation(), settings.optimizer(),
+          settings.loss(), config);
+      graph.start(file.weights(), 2);
+      return graph;
+    }
+    Model model = Architecture.byName(name).create();
     TrainingGraph graph = new TrainingGraph(model, split.train(), split.validation(),
-        new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE), precision.apply(ConfigProto.getDefaultInstance()));
+        new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE), Loss.NOTEBOOK, config);
     graph.start(Weights.initial(model.parameters(), 2), 2);
     return graph;
   }

@@ -154,47 +154,63 @@ KERAS_FILE_CONFIG = ("double-conv", 32, 20, 300)  # model, batch, warm-up steps,
 
 
 def keras_file_rows(py, data, rounds, quick, env, work):
-    """Row 10 (issue 16): a model from a .keras file against the same model built in: double-conv saved by
-    Keras 3 (compiled as the notebook compiles it) and `--model double-conv`, the same TF ops, so the ratio
-    should be ~1.0. One TrainWorker, the two alternated in each round, both graphs kept warm."""
+    """Row 10 (issue 16): models from .keras files. (a) double-conv saved by Keras 3 (compiled as the
+    notebook compiles it) against `--model double-conv`, the same TF ops, so the ratio should be ~1.0; (b) the
+    residual CNN of scripts/keras_models.py (SGD with nesterov momentum and ExponentialDecay, categorical
+    cross-entropy), trained from the same file by digits and by Keras's `fit`. One worker per side, both
+    graphs kept warm, alternated in each round."""
     model, batch, warmup, steps = KERAS_FILE_CONFIG
     steps = max(2, steps // 10) if quick else steps
-    file = work / "double-conv.keras"
-    subprocess.run([py, "-c", "import sys; sys.path.insert(0, 'scripts'); import notebook_models; "
-                    f"notebook_models.build_model('{model}').save('{file}')"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    samples = {"built-in": [], "file": []}
-    worker = Worker("digits-keras-file", ["java", "-cp", JAVA_CP, "io.digits.bench.TrainWorker",
-                                          str(data / "train.csv")], env, work)
+    double_conv, residual = work / "double-conv.keras", work / "residual_cnn.keras"
+    subprocess.run([py, "-c", "import sys; sys.path.insert(0, 'scripts'); import keras, notebook_models, keras_models; "
+                    f"notebook_models.build_model('{model}').save('{double_conv}'); "
+                    "m = keras_models.residual_cnn(keras); "
+                    "m.compile(optimizer=keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay(0.01, 1000, 0.9),"
+                    " momentum=0.9, nesterov=True), loss='categorical_crossentropy', metrics=['accuracy']); "
+                    f"m.save('{residual}')"], cwd=ROOT, env=env, check=True, capture_output=True)
+    samples = {"built-in": [], "file": [], "residual digits": [], "residual Keras": []}
+    ours = Worker("digits-keras-file", ["java", "-cp", JAVA_CP, "io.digits.bench.TrainWorker",
+                                        str(data / "train.csv")], env, work)
+    theirs = Worker("keras-file", [py, str(BENCH / "keras_bench.py"), "worker", str(data / "train.csv")], env, work)
     try:
         for _ in range(rounds):
-            for side, name in (("built-in", model), ("file", str(file))):
+            for side, worker, name in (("built-in", ours, model), ("file", ours, str(double_conv)),
+                                       ("residual digits", ours, str(residual)),
+                                       ("residual Keras", theirs, str(residual))):
                 samples[side].append(worker.ask(f"train {name} {batch} {warmup} {steps} float32")["img_s"])
     finally:
-        worker.close()
+        ours.close()
+        theirs.close()
     return samples
 
 
 def keras_file_section(samples, rounds):
     model, batch, warmup, steps = KERAS_FILE_CONFIG
-    ours, theirs = statistics.median(samples["built-in"]), statistics.median(samples["file"])
-    # each round's two runs are seconds apart, so their ratio cancels most of the machine's other load
+    med = {side: statistics.median(values) for side, values in samples.items()}
+    # each round's runs are seconds apart, so their ratio cancels most of the machine's other load
     paired = statistics.median(f / b for f, b in zip(samples["file"], samples["built-in"]))
+    residual = statistics.median(d / k for d, k in zip(samples["residual digits"], samples["residual Keras"]))
     return f"""
 ## A Keras file's model trained in Java (issue 16)
 
 `digits train --model double-conv.keras` (the notebook's double-conv saved by Keras 3, compiled as the
 notebook compiles it: its graph, weights, RMSprop and loss come from the file) against `--model double-conv`
-(the project's own layers): `io.digits.bench.TrainWorker`, one process, both graphs warm, the two alternated
-in each of {rounds} rounds; batch {batch}, {warmup} warm-up + {steps} timed steps; medians.
+(the project's own layers), and the residual CNN of `scripts/keras_models.py` (Functional: Add,
+BatchNormalization, GlobalAveragePooling2D; SGD with nesterov momentum and ExponentialDecay) trained from
+one `.keras` file by digits and by Keras's `fit`: `io.digits.bench.TrainWorker` and `bench/keras_bench.py
+worker`, each one process with its graphs warm, alternated in each of {rounds} rounds; batch {batch}, {warmup}
+warm-up + {steps} timed steps; medians.
 
 | model | img/s | per step |
 |---|---|---|
-| `--model double-conv` | {fmt(ours)} | {1000 * batch / ours:.2f} ms |
-| `--model double-conv.keras` | {fmt(theirs)} | {1000 * batch / theirs:.2f} ms |
+| `--model double-conv` | {fmt(med['built-in'])} | {1000 * batch / med['built-in']:.2f} ms |
+| `--model double-conv.keras` | {fmt(med['file'])} | {1000 * batch / med['file']:.2f} ms |
 | file / built-in, median of the rounds' ratios | {paired:.2f}x | |
+| residual CNN, digits `--model residual_cnn.keras` | {fmt(med['residual digits'])} | {1000 * batch / med['residual digits']:.2f} ms |
+| residual CNN, Keras `fit` | {fmt(med['residual Keras'])} | {1000 * batch / med['residual Keras']:.2f} ms |
+| digits / Keras, median of the rounds' ratios | {residual:.2f}x | |
 
-Every sample (img/s): built-in {spread(samples['built-in'])}, file {spread(samples['file'])}.
+Every sample (img/s): {'; '.join(f"{side} {spread(values)}" for side, values in samples.items())}.
 """
 
 

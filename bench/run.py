@@ -386,16 +386,22 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny step counts and 1 epoch: checks the harness")
     parser.add_argument("--serve-only", metavar="BASE", type=Path,
                         help="only the serve rows, against the model base folder BASE; replaces them in --out")
-    parser.add_argument("--only", choices=["scoring"],
-                        help="only row 4 (scoring), with --ours/--keras exports given; prints Markdown, writes nothing")
+    parser.add_argument("--only", choices=["scoring", "keras-file"],
+                        help="only row 4 (scoring, with --ours/--keras exports given) or row 10 (keras-file: models"
+                             " from .keras files); prints Markdown, writes nothing")
     parser.add_argument("--ours", help="--only scoring: digits' double-conv export (a version folder)")
     parser.add_argument("--keras", help="--only scoring: Keras's double-conv export")
     args = parser.parse_args()
-    if args.only == "scoring":
+    if args.only:
         with tempfile.TemporaryDirectory(prefix="digits-bench-") as work:
             print(f"load at start: {os.getloadavg()}", file=sys.stderr)
-            section = scoring_section(scoring_rows(args.python, Path(args.data), Path(args.ours), Path(args.keras),
-                                                   args.rounds, quiet_env(), Path(work)), args.rounds)
+            if args.only == "scoring":
+                section = scoring_section(scoring_rows(args.python, Path(args.data), Path(args.ours),
+                                                       Path(args.keras), args.rounds, quiet_env(), Path(work)),
+                                          args.rounds)
+            else:
+                section = keras_file_section(keras_file_rows(args.python, Path(args.data), args.rounds, False,
+                                                             quiet_env(), Path(work)), args.rounds)
             print(f"load at end: {os.getloadavg()}", file=sys.stderr)
             print(section)
         return

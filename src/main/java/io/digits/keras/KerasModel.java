@@ -93,7 +93,13 @@ public final class KerasModel {
     Model model = builder.output(outputs.get(outputs.size() - 1));
     for (int i = 0; i < layers.size(); i++) {
       Component layer = layers.get(i);
-      config.layers().get(i).regularizers().forEach((variable, r) -> model.regularize(layer, variable, r));
+      config.layers().get(i).regularizers().forEach((variable, r) -> {
+        if (variable.equals(LayerConfig.ACTIVITY)) {
+          model.regularizeActivity(layer, r);
+        } else {
+          model.regularize(layer, variable, r);
+        }
+      });
       config.layers().get(i).constraints().forEach((variable, c) -> model.constrain(layer, variable, c));
     }
     parts.put(model, layers);
@@ -147,8 +153,8 @@ public final class KerasModel {
   }
 
   /**
-   * Options of the file that change training and that training here does not support (activity
-   * regularizers, other kinds of regularizers and constraints), one line each naming the layer;
+   * Options of the file that change training and that training here does not support (kinds of
+   * regularizers and constraints other than Keras's built-in ones), one line each naming the layer;
    * empty when there are none.
    */
   public List<String> unsupportedForTraining() {

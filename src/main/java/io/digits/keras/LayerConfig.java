@@ -35,6 +35,9 @@ final class LayerConfig {
   private final KerasConfig nested;
   private final Set<String> read = new HashSet<>();
   private final java.util.List<String> trainingOnly = new java.util.ArrayList<>();
+  /** The key of an activity regularizer among {@link #regularizers}: it penalizes the output, not a weight. */
+  static final String ACTIVITY = "activity";
+
   private final java.util.Map<String, Regularizer> regularizers = new java.util.LinkedHashMap<>();
   private final java.util.Map<String, Constraint> constraints = new java.util.LinkedHashMap<>();
 
@@ -263,7 +266,8 @@ final class LayerConfig {
 
   /**
    * A {@code <weight>_regularizer} (L1, L2, L1L2) or {@code <weight>_constraint} (MaxNorm, NonNeg,
-   * UnitNorm) for training; activity regularizers and any other kind go to {@link #trainingOnly}.
+   * UnitNorm) for training, {@code activity_regularizer} under the name {@code activity}; any other
+   * kind goes to {@link #trainingOnly}.
    */
   private void weightOption(String key, JsonNode v) {
     String kind = KerasConfig.SavingKeys.snakeCase(v.isTextual() ? v.asText() : v.path("class_name").asText());
@@ -275,7 +279,7 @@ final class LayerConfig {
       default -> prefix;
     };
     boolean constraint = key.endsWith("_constraint");
-    switch (constraint || prefix.equals("activity") ? "" : kind) {
+    switch (constraint ? "" : kind) {
       case "l1" -> regularizers.put(variable, new Regularizer((float) args.path("l1").asDouble(0.01), 0f));
       case "l2" -> regularizers.put(variable, new Regularizer(0f, (float) args.path("l2").asDouble(0.01)));
       case "l1_l2", "l1l2" -> regularizers.put(variable,

@@ -44,6 +44,8 @@ public class Model implements Layer {
   private final List<Component> layers;
   private final List<Node> nodes;
   private final Map<Component, Map<String, Object>> weightOptions = new IdentityHashMap<>();
+  private final Map<Component, Regularizer> activityRegularizers = new IdentityHashMap<>();
+  private List<Operand<TFloat32>> activityLosses = List.of();
   private Parameters params;
   private List<List<Parameters.Parameter>> layerParams;
   private List<List<Shape>> layerInputs;
@@ -168,6 +170,24 @@ public class Model implements Layer {
    */
   public Model regularize(Component layer, String variable, Regularizer regularizer) {
     return weightOption(layer, variable, regularizer);
+  }
+
+  /**
+   * Gives {@code layer}'s output a {@link Regularizer}, as Keras's {@code activity_regularizer=...}:
+   * in training, its penalty on the output, divided by the batch size, joins the loss.
+   */
+  public Model regularizeActivity(Component layer, Regularizer regularizer) {
+    indexOf(layer); // a layer of this model
+    activityRegularizers.put(layer, regularizer);
+    return this;
+  }
+
+  /**
+   * The activity penalties of the last forward pass built in training mode (Keras adds them to
+   * {@code model.losses} as the layers run); empty for a model without activity regularizers.
+   */
+  public List<Operand<TFloat32>> activityLosses() {
+    return activityLosses;
   }
 
   /** See {@link #regularize}. */
@@ -350,16 +370,35 @@ public class Model implements Layer {
     boolean asFed = Arrays.equals(inputShape.asArray(), images.shape().asArray())
         || Arrays.equals(inputShape.asArray(), INPUT_SHAPE.asArray());
     List<Operand<TFloat32>> values = new ArrayList<>();
+    List<Operand<TFloat32>> penalties = new ArrayList<>();
     values.add(asFed ? images : tf.reshape(images, tf.constant(inputShape.asArray())));
     for (int n = 1; n < nodes.size(); n++) {
       Node node = nodes.get(n);
       List<Operand<TFloat32>> in = node.inputs().stream().map(values::get).toList();
       boolean head = logits && n == nodes.size() - 1;
-      values.add(head ? logitsOf(tf, node.layer(), in.get(0), training)
-          : node.layer() instanceof Layer l ? l.call(tf, in.get(0), training)
-          : ((Merge) node.layer()).call(tf, in, training));
+      Operand<TFloat32> out = head ? logitsOf(tf, node.layer(), in.get(0), training) : apply(tf, node, in, training);
+      Regularizer activity = activityRegularizers.get(node.layer());
+      if (training && activity != null) {
+        // Keras 3: the penalty on the layer's (activated) output, divided by the batch size
+        Operand<TFloat32> activated = head ? apply(tf, node, in, training) : out;
+        Operand<TFloat32> batch =
+            tf.dtypes.cast(tf.gather(tf.shape(activated), tf.constant(0), tf.constant(0)), TFloat32.class);
+        penalties.add(tf.math.divNoNan(activity.penalty(tf, activated), batch));
+      }
+      if (training && node.layer() instanceof Model nested) {
+        penalties.addAll(nested.activityLosses());
+      }
+      values.add(out);
+    }
+    if (training) {
+      activityLosses = List.copyOf(penalties);
     }
     return values.get(values.size() - 1);
+  }
+
+  private static Operand<TFloat32> apply(Ops tf, Node node, List<Operand<TFloat32>> in, boolean training) {
+    return node.layer() instanceof Layer l ? l.call(tf, in.get(0), training)
+        : ((Merge) node.layer()).call(tf, in, training);
   }
 
   private static Operand<TFloat32> logitsOf(Ops tf, Component head, Operand<TFloat32> x, boolean training) {

@@ -72,9 +72,11 @@ public final class TrainingGraph implements AutoCloseable {
       trainIndices = tf.withName("train_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
       Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices, classes);
       Loss.Prediction prediction = prediction(tf, model, batch.images, true);
-      // Weight penalties (regularizers) join the loss as Keras's compute_loss adds model.losses.
+      // Weight penalties (regularizers) join the loss as Keras's compute_loss adds model.losses, and so do
+      // the activity penalties of this training forward pass.
       Operand<TFloat32> penalty = model.losses(tf).stream().reduce(tf.constant(0f), tf.math::add);
-      trainLoss = tf.math.add(loss.mean(tf, prediction, batch.labels), penalty);
+      Operand<TFloat32> activity = model.activityLosses().stream().reduce(tf.constant(0f), tf.math::add);
+      trainLoss = tf.math.add(tf.math.add(loss.mean(tf, prediction, batch.labels), penalty), activity);
       trainCorrect = Loss.correct(tf, prediction, batch.labels);
       learningRate = tf.withName("learning_rate")
           .placeholderWithDefault(tf.constant(optimizer.learningRate()), Shape.scalar());

@@ -16,6 +16,7 @@ import io.digits.model.MaxPool2D;
 import io.digits.model.Padding;
 import io.digits.model.Sequential;
 import io.digits.scoring.Predictor;
+import io.digits.data.Dataset;
 import io.digits.testing.SyntheticDigits;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -133,7 +134,7 @@ class KerasModelTest {
   }
 
   @Test
-  void regularizersAndConstraintsAreReadForTrainingAndActivityRegularizersRefused(@TempDir Path dir) throws IOException {
+  void regularizersAndConstraintsAreReadForTraining(@TempDir Path dir) throws IOException {
     Path file = withConfig(dir, "keras3_tiny_conv.keras", config -> {
       ObjectNode dense = (ObjectNode) layer(config, 5).path("config");
       dense.set("kernel_regularizer", JSON.valueToTree(java.util.Map.of("class_name", "L1L2",
@@ -148,12 +149,41 @@ class KerasModelTest {
       var bias = model.parameters().all().stream().filter(p -> p.name().endsWith("dense/bias")).findFirst().orElseThrow();
       assertTrue(model.parameters().constraint(bias) instanceof io.digits.model.Constraint.NonNeg);
     }
-    Path activity = withConfig(dir.resolve("b"), "keras3_tiny_conv.keras", config -> ((ObjectNode) layer(config, 5)
+    Path activity = withConfig(dir.resolve("b"), "keras3_tiny_conv.keras", config -> ((ObjectNode) layer(config, 7)
         .path("config")).set("activity_regularizer", JSON.valueToTree(java.util.Map.of("class_name", "L2",
             "config", java.util.Map.of("l2", 0.01)))));
-    List<String> refused = KerasModel.load(activity).unsupportedForTraining();
-    assertEquals(1, refused.size());
-    assertTrue(refused.get(0).contains("layer 5 ") && refused.get(0).contains("activity_regularizer"), refused.get(0));
+    KerasModel withActivity = KerasModel.load(activity);
+    assertEquals(List.of(), withActivity.unsupportedForTraining());
+    // Keras 3: l2 * sum(output^2) / batch size, on the layer's activated output (here the softmax head)
+    Dataset images = SyntheticDigits.formula(6);
+    try (org.tensorflow.Graph g = new org.tensorflow.Graph();
+        org.tensorflow.Session session = new org.tensorflow.Session(g)) {
+      org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+      var model = withActivity.create().build(tf);
+      try (org.tensorflow.types.TFloat32 x = images.images(0, images.size())) {
+        var input = tf.constant(x);
+        model.logits(tf, input, true);
+        assertEquals(1, model.activityLosses().size(), "the head's activity penalty");
+        var penalty = model.activityLosses().get(0);
+        // the same training pass again (dropout's mask is a function of the fed step seed): its probabilities
+        var probabilities = model.output(tf, input, true);
+        withActivity.weights().assignTo(session, model.parameters());
+        try (org.tensorflow.types.TInt64 seed = org.tensorflow.types.TInt64.vectorOf(3, 0);
+            org.tensorflow.Result r = session.runner().feed(model.parameters().stepSeedOrNull(), seed)
+                .fetch(penalty).fetch(probabilities).run()) {
+          float[][] p = io.digits.scoring.Scores.rows((org.tensorflow.types.TFloat32) r.get(1));
+          double expected = 0;
+          for (float[] row : p) {
+            for (float v : row) {
+              expected += 0.01 * v * v;
+            }
+          }
+          expected /= images.size();
+          // a float32 sum of 60 squares: a few ulps of its size
+          assertEquals(expected, ((org.tensorflow.types.TFloat32) r.get(0)).getFloat(), 1e-6 * expected);
+        }
+      }
+    }
   }
 
   @Test

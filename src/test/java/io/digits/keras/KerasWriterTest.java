@@ -14,6 +14,19 @@ import io.digits.model.Activation;
 import io.digits.model.ActivationLayer;
 import io.digits.model.Architecture;
 import io.digits.model.BatchNormalization;
+import io.digits.model.Component;
+import io.digits.model.Concatenate;
+import io.digits.model.Crop2D;
+import io.digits.model.Elu;
+import io.digits.model.GaussianNoise;
+import io.digits.model.GlobalPooling2D;
+import io.digits.model.Initializer;
+import io.digits.model.LayerNormalization;
+import io.digits.model.Merging;
+import io.digits.model.PReLU;
+import io.digits.model.RandomContrast;
+import io.digits.model.ReLU;
+import io.digits.model.Softmax;
 import io.digits.model.Conv2D;
 import io.digits.model.Dense;
 import io.digits.model.Dropout;
@@ -67,12 +80,31 @@ class KerasWriterTest {
     return List.of(
         new Rescaling(0.5f, 0.25f),
         new Conv2D(4, 3, 2, Padding.SAME, Activation.RELU, true),
+        Conv2D.of(4, 3, 1, 2, 2, Padding.SAME, Activation.TANH, true, Initializer.GLOROT_UNIFORM, Initializer.ZEROS),
+        Conv2D.depthwise(2, 3, 1, 1, Padding.SAME, Activation.LINEAR, false, Initializer.GLOROT_UNIFORM,
+            Initializer.ZEROS),
+        Conv2D.separable(4, 1, 3, 1, 1, Padding.SAME, Activation.RELU, true, Initializer.GLOROT_UNIFORM,
+            Initializer.ZEROS),
+        MaxPool2D.average(2, 1, Padding.SAME),
+        Crop2D.zeroPadding(1, 2, 3, 4),
+        Crop2D.cropping(1, 2, 3, 4),
+        Dropout.spatial(0.2f, 2),
+        GaussianNoise.additive(0.1f, 3),
+        GaussianNoise.dropout(0.2f, 4),
+        new LayerNormalization(-1, 1e-4f, true, false),
+        new ReLU(0.1f, 6f, 0.5f),
+        ReLU.leaky(0.2f),
+        new PReLU(new int[] {1, 2}, Initializer.ZEROS),
+        new Elu(0.5f),
+        new RandomContrast(0.1f, 0.2f, 0f, 255f, 5),
         new BatchNormalization(0.9f, 1e-4f, true, false),
         new ActivationLayer(Activation.TANH),
         new MaxPool2D(2, 1, Padding.SAME),
         new Conv2D(6, 5, 1, Padding.VALID, Activation.LINEAR, false),
         new BatchNormalization(),
         new MaxPool2D(2),
+        new GlobalPooling2D(true, true),
+        new Softmax(),
         new Reshape(-1),
         new Dense(16, Activation.SIGMOID, false),
         new Dropout(0.3f, 1),
@@ -80,9 +112,20 @@ class KerasWriterTest {
         new Dense(10, Activation.SOFTMAX));
   }
 
+  /** The layers that do not fit in {@link #everyLayer}'s chain: merges, and pooling to a vector. */
+  private static List<Component> otherComponents() {
+    List<Component> others = new ArrayList<>(List.of(new GlobalPooling2D(false, false), new Concatenate(2)));
+    for (Merging.Op op : Merging.Op.values()) {
+      others.add(new Merging(op));
+    }
+    return others;
+  }
+
   @Test
   void eachLayerReadsBackFromItsKerasConfigAsTheSameLayer() {
-    for (Layer layer : everyLayer()) {
+    List<Component> all = new ArrayList<>(everyLayer());
+    all.addAll(otherComponents());
+    for (Component layer : all) {
       List<LayerFactory.KerasLayer> keras = LayerFactory.toKeras(layer);
       assertEquals(1, keras.size(), layer.describe());
       LayerConfig config = new LayerConfig("test.keras", 1, "layer", keras.get(0).className(), "layer",
@@ -293,20 +336,5 @@ class KerasWriterTest {
       }
     }
     return false;
-  }
-
-  /** A layer option the writer does not spell out yet (dilation here) is refused, never dropped. */
-  @Test
-  void aLayerOptionTheWriterWouldDropIsRefused(@TempDir Path dir) {
-    Sequential model = new Sequential("dilated", List.of(
-        Conv2D.of(4, 3, 1, 2, 1, Padding.SAME, Activation.RELU, true, io.digits.model.Initializer.GLOROT_UNIFORM,
-            io.digits.model.Initializer.ZEROS),
-        new Flatten(), new Dense(10, Activation.SOFTMAX)));
-    Path file = dir.resolve("dilated.keras");
-    DigitsException e = assertThrows(DigitsException.class, () -> KerasWriter.write(file, model,
-        randomWeights(new Sequential("dilated", model.layers().stream().map(Layer.class::cast).toList()), 1),
-        KerasWriter.Training.fresh(TrainConfig.notebook(), 100)));
-    assertTrue(e.getMessage().contains("cannot be written as a Keras layer yet"), e.getMessage());
-    assertFalse(Files.exists(file), "nothing written");
   }
 }

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.AtomicFile;
 import io.digits.DigitsException;
+import io.digits.model.Component;
+import io.digits.model.Merge;
 import io.digits.model.Parameters;
-import io.digits.model.Layer;
 import io.digits.model.Model;
 import io.digits.model.Weights;
 import io.digits.train.Adam;
@@ -67,6 +68,7 @@ public final class KerasWriter {
   static final String TF_KERAS_VERSION = "2.21.0";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String INPUT_LAYER = "InputLayer";
 
   private KerasWriter() {}
 
@@ -113,14 +115,14 @@ public final class KerasWriter {
 
   /** Writes {@code model} (fresh, unbuilt) with {@code weights} (in its parameter order) to {@code file}, .keras or .h5. */
   public static void write(Path file, Model model, Weights weights, Training training) {
-    if (!model.chain()) {
-      throw new DigitsException(file + ": writing a Functional model with branches (" + model.describe()
-          + ") as a Keras file is not supported yet; chains of layers (Keras's Sequential) are");
-    }
     checkName(file);
+    boolean keras3 = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
+    if (!model.chain() && !keras3) {
+      throw new DigitsException(file + ": writing a Functional model with branches (" + model.describe()
+          + ") as a tf-keras .h5 file is not supported yet; write a .keras file (Keras 3)");
+    }
     List<Entry> layers = layers(model, weights);
     String modelName = model.name().replaceAll("\\W", "_");
-    boolean keras3 = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
     AtomicFile.write(file, temp -> {
       if (keras3) {
         writeKeras(temp, model, modelName, layers, training);
@@ -130,11 +132,15 @@ public final class KerasWriter {
     });
   }
 
-  /** One Keras layer as written: its saving key (also its name), config, build shape, and weights. */
-  private record Entry(String key, LayerFactory.KerasLayer keras, Shape input, List<Parameters.Parameter> params,
-      List<Weights.Value> values) {}
+  /**
+   * One Keras layer as written: its saving key (also its name), config, the shapes it takes, and
+   * weights; {@code layer} is its position in the model's layers (several Keras layers may come
+   * from one, see {@link LayerFactory#toKeras}).
+   */
+  private record Entry(String key, LayerFactory.KerasLayer keras, int layer, List<Shape> inputs,
+      List<Parameters.Parameter> params, List<Weights.Value> values) {}
 
-  /** The model's layers as Keras layers, each with its weights. */
+  /** The model's layers as Keras layers, each with its weights; a Functional model's keys count its InputLayer. */
   private static List<Entry> layers(Model model, Weights weights) {
     List<Entry> layers = new ArrayList<>();
     try (Graph graph = new Graph()) {
@@ -144,22 +150,29 @@ public final class KerasWriter {
             + "' has " + model.parameters().all().size() + " variables");
       }
       KerasConfig.SavingKeys keys = new KerasConfig.SavingKeys();
+      if (!model.chain()) {
+        keys.next(INPUT_LAYER);
+      }
       int next = 0;
       for (int i = 0; i < model.layers().size(); i++) {
         List<Parameters.Parameter> params = model.parameters(i);
         List<Weights.Value> values = weights.values().subList(next, next + params.size());
         next += params.size();
         boolean first = true;
-        Layer layer = (Layer) model.layers().get(i);
+        Component layer = model.layers().get(i);
+        if (layer instanceof Model nested) {
+          throw new DigitsException("layer " + (i + 1) + " is a nested model (" + nested.describe()
+              + "): writing nested models as Keras files is not supported yet");
+        }
         List<LayerFactory.KerasLayer> keras = LayerFactory.toKeras(layer);
         if (keras.size() == 1 && !readBack(keras.get(0)).equals(layer.describe())) {
-          // an option toKeras does not write yet (dilation, groups, ...) must not be dropped unnoticed
+          // a layer whose options toKeras would not all write must be refused, never written unnoticed
           throw new DigitsException("layer " + (i + 1) + " " + layer.describe() + " cannot be written as a Keras layer"
               + " yet: it would read back as " + readBack(keras.get(0)));
         }
         for (LayerFactory.KerasLayer k : keras) {
           // a layer that becomes several Keras layers has no weights (RandomAffine)
-          layers.add(new Entry(keys.next(k.className()), k, model.inputShapes(i).get(0), first ? params : List.of(),
+          layers.add(new Entry(keys.next(k.className()), k, i, model.inputShapes(i), first ? params : List.of(),
               first ? values : List.of()));
           first = false;
         }
@@ -176,6 +189,9 @@ public final class KerasWriter {
     try {
       writeHdf5(weightsFile, h5 -> {
         WritableGroup layersGroup = h5.putGroup("layers");
+        if (!model.chain()) {
+          layersGroup.putGroup("input_layer").putGroup("vars").putAttribute("name", "input_layer");
+        }
         for (Entry layer : layers) {
           WritableGroup vars = layersGroup.putGroup(layer.key()).putGroup("vars");
           vars.putAttribute("name", layer.key());
@@ -240,31 +256,109 @@ public final class KerasWriter {
   }
 
   private static ObjectNode keras3Config(Model model, String modelName, List<Entry> layers, Training training) {
-    ObjectNode root = JSON.createObjectNode().put("module", "keras").put("class_name", "Sequential");
-    ObjectNode config = root.putObject("config").put("name", modelName).put("trainable", true);
-    config.set("dtype", dtypePolicy());
-    ArrayNode list = config.putArray("layers");
-    ObjectNode input = list.addObject().put("module", "keras.layers").put("class_name", "InputLayer");
-    input.putObject("config").<ObjectNode>set("batch_shape", shape(model.inputShape())).put("dtype", "float32")
-        .put("sparse", false).put("ragged", false).put("name", "input_layer").put("optional", false);
-    input.putNull("registered_name");
-    for (Entry layer : layers) {
-      ObjectNode entry = list.addObject().put("module", "keras.layers").put("class_name", layer.keras().className());
-      entry.set("config", layerConfig(layer.key(), layer.keras()));
-      entry.putNull("registered_name");
-      if (layer.keras().recordsBuildShape()) {
-        entry.putObject("build_config").set("input_shape", shape(layer.input()));
-      }
-    }
-    config.set("build_input_shape", shape(model.inputShape()));
-    root.putNull("registered_name");
-    root.putObject("build_config").set("input_shape", shape(model.inputShape()));
+    ObjectNode root = model.chain() ? sequentialConfig(model, modelName, layers) : functionalConfig(model, modelName, layers);
     ObjectNode compile = root.putObject("compile_config");
     compile.set("optimizer", keras3Optimizer(training));
     compile.put("loss", "categorical_crossentropy").putNull("loss_weights");
     compile.putArray("metrics").add("accuracy");
     compile.putNull("weighted_metrics").put("run_eagerly", false).put("steps_per_execution", 1).put("jit_compile", false);
     return root;
+  }
+
+  private static ObjectNode sequentialConfig(Model model, String modelName, List<Entry> layers) {
+    ObjectNode root = JSON.createObjectNode().put("module", "keras").put("class_name", "Sequential");
+    ObjectNode config = root.putObject("config").put("name", modelName).put("trainable", true);
+    config.set("dtype", dtypePolicy());
+    ArrayNode list = config.putArray("layers");
+    list.add(inputLayer(model));
+    for (Entry layer : layers) {
+      list.add(layerEntry(layer));
+    }
+    config.set("build_input_shape", shape(model.inputShape()));
+    root.putNull("registered_name");
+    root.putObject("build_config").set("input_shape", shape(model.inputShape()));
+    return root;
+  }
+
+  /**
+   * Keras 3's Functional config: every layer with its {@code name} and {@code inbound_nodes} (one
+   * per application: the tensors it was called on, each as {@code keras_history} [layer, call,
+   * 0]; a merge takes them as one list argument), then the input and output tensors.
+   */
+  private static ObjectNode functionalConfig(Model model, String modelName, List<Entry> layers) {
+    ObjectNode root = JSON.createObjectNode().put("module", "keras.src.models.functional").put("class_name", "Functional");
+    ObjectNode config = root.putObject("config").put("name", modelName).put("trainable", true);
+    ArrayNode list = config.putArray("layers");
+    list.add(inputLayer(model).put("name", "input_layer").set("inbound_nodes", JSON.createArrayNode()));
+    List<ObjectNode> entries = new ArrayList<>();
+    for (Entry layer : layers) {
+      ObjectNode entry = layerEntry(layer).put("name", layer.key());
+      entry.putArray("inbound_nodes");
+      entries.add(entry);
+      list.add(entry);
+    }
+    // the tensor each model node gives: [Keras layer name, call index, 0]; node 0 is the input
+    List<ArrayNode> tensors = new ArrayList<>(List.of(history("input_layer", 0)));
+    List<Shape> shapes = new ArrayList<>(List.of(model.inputShape()));
+    int[] calls = new int[model.layers().size()];
+    for (Model.Node node : model.nodes().subList(1, model.nodes().size())) {
+      int index = model.indexOf(node.layer());
+      int call = calls[index]++;
+      ArrayNode args = JSON.createArrayNode();
+      ArrayNode inputs = node.layer() instanceof Merge ? args.addArray() : args;
+      for (int i : node.inputs()) {
+        inputs.add(kerasTensor(tensors.get(i), shapes.get(i)));
+      }
+      String last = null;
+      for (int e = 0; e < layers.size(); e++) {
+        if (layers.get(e).layer() != index) {
+          continue;
+        }
+        if (last != null) { // the next Keras layer of the same one takes the previous one's output
+          args = JSON.createArrayNode().add(kerasTensor(history(last, call), model.outputShape(index)));
+        }
+        ObjectNode inbound = ((ArrayNode) entries.get(e).get("inbound_nodes")).addObject();
+        inbound.set("args", args);
+        inbound.putObject("kwargs");
+        last = layers.get(e).key();
+      }
+      tensors.add(history(last, call));
+      shapes.add(model.outputShape(index));
+    }
+    config.set("input_layers", history("input_layer", 0));
+    config.set("output_layers", tensors.get(tensors.size() - 1));
+    root.put("registered_name", "Functional");
+    root.putObject("build_config").putNull("input_shape");
+    return root;
+  }
+
+  private static ArrayNode history(String layer, int call) {
+    return JSON.createArrayNode().add(layer).add(call).add(0);
+  }
+
+  private static ObjectNode kerasTensor(ArrayNode history, Shape shape) {
+    ObjectNode tensor = JSON.createObjectNode().put("class_name", "__keras_tensor__");
+    tensor.putObject("config").<ObjectNode>set("shape", shape(shape)).put("dtype", "float32").set("keras_history", history);
+    return tensor;
+  }
+
+  private static ObjectNode inputLayer(Model model) {
+    ObjectNode input = JSON.createObjectNode().put("module", "keras.layers").put("class_name", INPUT_LAYER);
+    input.putObject("config").<ObjectNode>set("batch_shape", shape(model.inputShape())).put("dtype", "float32")
+        .put("sparse", false).put("ragged", false).put("name", "input_layer").put("optional", false);
+    return input.putNull("registered_name");
+  }
+
+  private static ObjectNode layerEntry(Entry layer) {
+    ObjectNode entry = JSON.createObjectNode().put("module", "keras.layers").put("class_name", layer.keras().className());
+    entry.set("config", layerConfig(layer.key(), layer.keras()));
+    entry.putNull("registered_name");
+    if (layer.keras().recordsBuildShape()) {
+      JsonNode shape = layer.inputs().size() == 1 ? shape(layer.inputs().get(0))
+          : JSON.createArrayNode().addAll(layer.inputs().stream().map(KerasWriter::shape).toList());
+      entry.putObject("build_config").set("input_shape", shape);
+    }
+    return entry;
   }
 
   /** A layer's {@code config} as Keras 3 writes it: name, trainable, dtype policy, then the layer's own options. */

@@ -33,7 +33,9 @@ import io.digits.model.Dropout;
 import io.digits.model.Flatten;
 import io.digits.model.Layer;
 import io.digits.model.MaxPool2D;
+import io.digits.model.Model;
 import io.digits.model.Padding;
+import io.digits.model.RandomAffine;
 import io.digits.model.Rescaling;
 import io.digits.model.Reshape;
 import io.digits.model.Sequential;
@@ -110,6 +112,60 @@ class KerasWriterTest {
         new Dropout(0.3f, 1),
         new Flatten(),
         new Dense(10, Activation.SOFTMAX));
+  }
+
+  /**
+   * A Functional model: augmentation that becomes several Keras layers, a residual block (Add), an
+   * Inception-like Concatenate of two branches, and a layer applied twice (the shared 1x1 conv).
+   * Each call builds it anew (fresh layers). {@code split}: the augmentation as the three layers
+   * Keras has for it (rotation, zoom, translation), which is what the written file reads back as.
+   */
+  private static Model functional(boolean split) {
+    Model.Builder b = Model.builder("branches");
+    Model.Tensor x = b.input();
+    for (RandomAffine a : split ? List.of(new RandomAffine(10f, 0f, 0f, 1), new RandomAffine(0f, 0.1f, 0f, 1),
+        new RandomAffine(0f, 0f, 0.1f, 1)) : List.of(new RandomAffine(10f, 0.1f, 0.1f, 1))) {
+      x = b.apply(a, x);
+    }
+    x = b.apply(new Conv2D(4, 3, 2, Padding.SAME, Activation.RELU, true), x);
+    Model.Tensor y = b.apply(new BatchNormalization(), b.apply(new Conv2D(4, 3, Padding.SAME, Activation.RELU), x));
+    x = b.apply(new Merging(Merging.Op.ADD), x, y);
+    Conv2D shared = new Conv2D(4, 1, Padding.SAME, Activation.RELU);
+    Model.Tensor left = b.apply(shared, b.apply(MaxPool2D.average(2, 1, Padding.SAME), x));
+    Model.Tensor right = b.apply(shared, b.apply(Conv2D.separable(4, 1, 3, 1, 1, Padding.SAME, Activation.LINEAR,
+        true, Initializer.GLOROT_UNIFORM, Initializer.ZEROS), x));
+    x = b.apply(new Concatenate(-1), left, right, x);
+    x = b.apply(new GlobalPooling2D(false, false), x);
+    return b.output(b.apply(new Dense(10, Activation.SOFTMAX), x));
+  }
+
+  @Test
+  void aFunctionalModelWrittenAsKerasReadsBackToTheSameGraphWeightsAndProbabilities(@TempDir Path dir) {
+    Weights weights = randomWeights(functional(false), 11);
+    Path file = dir.resolve("branches.keras");
+    KerasWriter.write(file, functional(false), weights, KerasWriter.Training.fresh(TrainConfig.notebook(), 100));
+
+    KerasModel read = KerasModel.load(file);
+    Model model = read.create();
+    assertEquals(functional(true).summary(), model.summary());
+    assertEquals(weights.values().size(), read.weights().values().size());
+    for (int i = 0; i < weights.values().size(); i++) {
+      assertArrayEquals(weights.values().get(i).data(), read.weights().values().get(i).data(), 0f);
+    }
+    Dataset images = SyntheticDigits.formula(8);
+    float[][] expected = probabilities(functional(false), weights, images);
+    try (Predictor p = Predictor.open(file, Predictor.DEFAULT_INPUT_SCALE)) {
+      assertEquals(0.0, KerasFixtures.maxAbsDifference(expected, p.predict(images)), 0.0);
+    }
+  }
+
+  @Test
+  void aFunctionalModelIsRefusedForTfKerasH5(@TempDir Path dir) {
+    Path file = dir.resolve("branches.h5");
+    DigitsException e = assertThrows(DigitsException.class, () -> KerasWriter.write(file, functional(false),
+        randomWeights(functional(false), 1), KerasWriter.Training.fresh(TrainConfig.notebook(), 100)));
+    assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
+    assertFalse(Files.exists(file), "nothing written");
   }
 
   /** The layers that do not fit in {@link #everyLayer}'s chain: merges, and pooling to a vector. */
@@ -287,7 +343,7 @@ class KerasWriterTest {
     assertFalse(Files.exists(dir.resolve("model.zip")));
   }
 
-  private static Weights randomWeights(Sequential model, long seed) {
+  private static Weights randomWeights(Model model, long seed) {
     try (Graph graph = new Graph()) {
       model.build(Ops.create(graph));
       // Weights.initial draws zeros for biases and batch-norm offsets; random values everywhere check more.
@@ -305,7 +361,7 @@ class KerasWriterTest {
   }
 
   /** What the model computes from its own layers in a graph of its own. */
-  private static float[][] probabilities(Sequential model, Weights weights, Dataset images) {
+  private static float[][] probabilities(Model model, Weights weights, Dataset images) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       model.build(tf);

@@ -143,15 +143,12 @@ public final class KerasWriter {
   /** The model's layers as Keras layers, each with its weights; a Functional model's keys count its InputLayer. */
   private static List<Entry> layers(Model model, Weights weights) {
     List<Entry> layers = new ArrayList<>();
+    KerasConfig.SavingKeys keys = new KerasConfig.SavingKeys();
     try (Graph graph = new Graph()) {
       model.build(Ops.create(graph));
       if (weights.values().size() != model.parameters().all().size()) {
         throw new DigitsException("the weights hold " + weights.values().size() + " arrays but model '" + model.name()
             + "' has " + model.parameters().all().size() + " variables");
-      }
-      KerasConfig.SavingKeys keys = new KerasConfig.SavingKeys();
-      if (!model.chain()) {
-        keys.next(INPUT_LAYER);
       }
       int next = 0;
       for (int i = 0; i < model.layers().size(); i++) {
@@ -172,13 +169,86 @@ public final class KerasWriter {
         }
         for (LayerFactory.KerasLayer k : keras) {
           // a layer that becomes several Keras layers has no weights (RandomAffine)
-          layers.add(new Entry(keys.next(k.className()), k, i, model.inputShapes(i), first ? params : List.of(),
-              first ? values : List.of()));
+          layers.add(new Entry(null, k, i, model.inputShapes(i), first ? params : List.of(), first ? values : List.of()));
           first = false;
         }
       }
+      if (!model.chain()) {
+        keys.next(INPUT_LAYER);
+        List<Entry> unordered = layers;
+        layers = kerasOrder(calls(model, unordered), unordered.size()).stream().map(unordered::get).toList();
+      }
     }
-    return layers;
+    // Keras's saving keys count each class in model.layers' order (a Functional model's InputLayer too)
+    return layers.stream().map(e -> new Entry(keys.next(e.keras().className()), e.keras(), e.layer(), e.inputs(),
+        e.params(), e.values())).toList();
+  }
+
+  /** One call of a Keras layer ({@code entry}) on the outputs of other calls ({@code -1}: the model input). */
+  private record Call(int entry, List<Integer> inputs) {}
+
+  /** The model's nodes as calls of the Keras layers: a layer written as several Keras layers calls each in turn. */
+  private static List<Call> calls(Model model, List<Entry> layers) {
+    List<Call> calls = new ArrayList<>();
+    int[] output = new int[model.nodes().size()]; // the call that gives each model node's output
+    output[0] = -1;
+    for (int n = 1; n < model.nodes().size(); n++) {
+      Model.Node node = model.nodes().get(n);
+      int index = model.indexOf(node.layer());
+      List<Integer> inputs = node.inputs().stream().map(i -> output[i]).toList();
+      for (int e = 0; e < layers.size(); e++) {
+        if (layers.get(e).layer() == index) {
+          calls.add(new Call(e, inputs));
+          inputs = List.of(calls.size() - 1);
+        }
+      }
+      output[n] = calls.size() - 1;
+    }
+    return calls;
+  }
+
+  /**
+   * The order of a Functional model's {@code layers} in Keras ({@code ops.function.map_graph}), the
+   * order its config lists them and its saving keys count them: by depth (calls between a layer
+   * and the output) from the deepest, then by when a depth-first walk from the output first meets
+   * them. Written in any other order, Keras would load one layer's weights into another of the
+   * same class.
+   */
+  private static List<Integer> kerasOrder(List<Call> calls, int entries) {
+    int[] firstSeen = new int[entries];
+    java.util.Arrays.fill(firstSeen, -1);
+    List<Integer> inputsFirst = new ArrayList<>();
+    walk(calls, calls.size() - 1, new boolean[calls.size()], firstSeen, new int[] {0}, inputsFirst);
+    int[] callDepth = new int[calls.size()];
+    int[] depth = new int[entries];
+    for (int i = inputsFirst.size() - 1; i >= 0; i--) {
+      Call call = calls.get(inputsFirst.get(i));
+      int d = Math.max(callDepth[inputsFirst.get(i)], depth[call.entry()]);
+      depth[call.entry()] = d;
+      for (int input : call.inputs()) {
+        if (input >= 0) {
+          callDepth[input] = Math.max(callDepth[input], d + 1);
+        }
+      }
+    }
+    return java.util.stream.IntStream.range(0, entries).boxed()
+        .sorted(java.util.Comparator.<Integer>comparingInt(e -> -depth[e]).thenComparingInt(e -> firstSeen[e])).toList();
+  }
+
+  /** Keras's {@code _build_map_helper}: numbers layers as first met, lists calls inputs first. */
+  private static void walk(List<Call> calls, int call, boolean[] done, int[] firstSeen, int[] seen, List<Integer> inputsFirst) {
+    if (call < 0 || done[call]) {
+      return;
+    }
+    Call c = calls.get(call);
+    if (firstSeen[c.entry()] < 0) {
+      firstSeen[c.entry()] = ++seen[0];
+    }
+    for (int input : c.inputs()) {
+      walk(calls, input, done, firstSeen, seen, inputsFirst);
+    }
+    done[call] = true;
+    inputsFirst.add(call);
   }
 
   // ---- .keras ---------------------------------------------------------------------------------
@@ -199,7 +269,7 @@ public final class KerasWriter {
             vars.putDataset(Integer.toString(j), nested(layer.values().get(j)));
           }
         }
-        writeOptimizer(h5.putGroup("optimizer").putGroup("vars"), model, training);
+        writeOptimizer(h5.putGroup("optimizer").putGroup("vars"), model, layers, training);
         h5.putGroup("vars").putAttribute("name", modelName);
       });
       ObjectNode metadata = JSON.createObjectNode().put("keras_version", KERAS_VERSION)
@@ -232,14 +302,18 @@ public final class KerasWriter {
    * Keras 3's optimizer variables: iterations, the learning rate (a variable unless a schedule
    * gives it), then per trainable variable its slots (RMSprop: velocity; Adam: momentum, velocity).
    */
-  private static void writeOptimizer(WritableGroup vars, Model model, Training training) {
+  private static void writeOptimizer(WritableGroup vars, Model model, List<Entry> layers, Training training) {
     vars.putAttribute("name", KerasConfig.SavingKeys.snakeCase(training.optimizer().keras()));
     int index = 0;
     vars.putDataset(Integer.toString(index++), training.iterations());
     if (!training.scheduled()) {
       vars.putDataset(Integer.toString(index++), training.learningRate());
     }
-    for (Parameters.Parameter p : model.parameters().trainable()) {
+    // in the order of Keras's trainable_variables: its layers' order, which a Functional model's may change
+    java.util.Set<String> trainable = model.parameters().trainable().stream().map(Parameters.Parameter::name)
+        .collect(java.util.stream.Collectors.toSet());
+    for (Parameters.Parameter p : layers.stream().flatMap(e -> e.params().stream())
+        .filter(p -> trainable.contains(p.name())).toList()) {
       for (String suffix : training.optimizer().kerasSlots()) {
         vars.putDataset(Integer.toString(index++), nested(slot(training, p, suffix)));
       }
@@ -297,36 +371,28 @@ public final class KerasWriter {
       entries.add(entry);
       list.add(entry);
     }
-    // the tensor each model node gives: [Keras layer name, call index, 0]; node 0 is the input
-    List<ArrayNode> tensors = new ArrayList<>(List.of(history("input_layer", 0)));
-    List<Shape> shapes = new ArrayList<>(List.of(model.inputShape()));
-    int[] calls = new int[model.layers().size()];
-    for (Model.Node node : model.nodes().subList(1, model.nodes().size())) {
-      int index = model.indexOf(node.layer());
-      int call = calls[index]++;
+    // each call's output tensor: [Keras layer name, call index of that layer, 0]
+    List<Call> calls = calls(model, layers);
+    int[] callIndex = new int[calls.size()];
+    int[] callsSoFar = new int[layers.size()];
+    for (int c = 0; c < calls.size(); c++) {
+      Call call = calls.get(c);
+      callIndex[c] = callsSoFar[call.entry()]++;
       ArrayNode args = JSON.createArrayNode();
-      ArrayNode inputs = node.layer() instanceof Merge ? args.addArray() : args;
-      for (int i : node.inputs()) {
-        inputs.add(kerasTensor(tensors.get(i), shapes.get(i)));
+      boolean merge = model.layers().get(layers.get(call.entry()).layer()) instanceof Merge;
+      ArrayNode inputs = merge ? args.addArray() : args;
+      for (int input : call.inputs()) {
+        inputs.add(input < 0 ? kerasTensor(history("input_layer", 0), model.inputShape())
+            : kerasTensor(history(layers.get(calls.get(input).entry()).key(), callIndex[input]),
+                model.outputShape(layers.get(calls.get(input).entry()).layer())));
       }
-      String last = null;
-      for (int e = 0; e < layers.size(); e++) {
-        if (layers.get(e).layer() != index) {
-          continue;
-        }
-        if (last != null) { // the next Keras layer of the same one takes the previous one's output
-          args = JSON.createArrayNode().add(kerasTensor(history(last, call), model.outputShape(index)));
-        }
-        ObjectNode inbound = ((ArrayNode) entries.get(e).get("inbound_nodes")).addObject();
-        inbound.set("args", args);
-        inbound.putObject("kwargs");
-        last = layers.get(e).key();
-      }
-      tensors.add(history(last, call));
-      shapes.add(model.outputShape(index));
+      ObjectNode inbound = ((ArrayNode) entries.get(call.entry()).get("inbound_nodes")).addObject();
+      inbound.set("args", args);
+      inbound.putObject("kwargs");
     }
+    Call last = calls.get(calls.size() - 1);
     config.set("input_layers", history("input_layer", 0));
-    config.set("output_layers", tensors.get(tensors.size() - 1));
+    config.set("output_layers", history(layers.get(last.entry()).key(), callIndex[calls.size() - 1]));
     root.put("registered_name", "Functional");
     root.putObject("build_config").putNull("input_shape");
     return root;

@@ -44,6 +44,7 @@ sys.path.insert(0, SCRIPTS)
 import numpy as np  # noqa: E402
 
 import keras_io  # noqa: E402
+import keras_models  # noqa: E402
 import notebook_models  # noqa: E402
 
 ROWS_A = 1000          # rows of train.csv compared in check a (issue 4)
@@ -447,7 +448,9 @@ def max_diff(a, b):
 
 
 def layer_table(model):
-    return [(type(layer).__name__, layer.count_params()) for layer in model.layers]
+    """(class, parameter count) of each layer; a Functional model's InputLayer (Sequential lists none) left out."""
+    return [(type(layer).__name__, layer.count_params()) for layer in model.layers
+            if type(layer).__name__ != "InputLayer"]
 
 
 def check_keras_loads(path, expected_layers, optimizer, x, java_probs):
@@ -590,14 +593,13 @@ def check_g(report, cli, args):
                    java_probs)
         report.run(f"{label} keras evaluate == digits evaluate", check_evaluate, cli, j1, export, small)
         report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, rows, java_probs)
-        # Hop 2: Keras saves it again, digits reads that (bn-cnn: not until digits reads Keras's augmentation layers).
+        # Hop 2: Keras saves it again, digits reads that.
         k2 = os.path.join(work, f"{model}.keras2.keras")
         if not report.run(f"{label} Keras saves it again", lambda: keras.saving.load_model(j1).save(k2) or k2):
             continue
         report.run(f"{label} config.json as Keras writes it", check_config_as_keras_writes_it, j1, k2)
-        if model in notebook_models.MODEL_NAMES:
-            report.run(f"{label} hop 2: digits reads Keras's re-save", check_digits_reads_keras_save, cli, args, k2,
-                       rows)
+        report.run(f"{label} hop 2: digits reads Keras's re-save", check_digits_reads_keras_save, cli, args, k2, rows)
+    check_g_functional(report, cli, args, work, small, rows)
     continuation = os.path.join(work, "continuation")
     ran = report.run("g java KerasContinuationTest", run_java_test, "KerasContinuationTest",
                      {"digits.keras-out.dir": continuation, "digits.data": os.path.abspath(args.data)})
@@ -605,6 +607,38 @@ def check_g(report, cli, args):
         for folder in sorted(glob.glob(os.path.join(continuation, "*"))):
             report.run(f"g {os.path.basename(folder)}: Keras fit continues Java's training", check_fit_continues,
                        folder, args.data)
+
+
+def check_g_functional(report, cli, args, work, small, rows):
+    """The round trip of issue 16's Functional models (keras_models.FUNCTIONAL): Keras writes the model
+    (fresh weights), digits trains it 1 epoch and writes it (.keras), Keras loads that (same layers,
+    Java's probabilities), saves it again, and digits scores Keras's file as Keras does."""
+    import keras
+
+    folder = os.path.join(work, "functional")
+    os.makedirs(folder, exist_ok=True)
+    for name, build in keras_models.FUNCTIONAL.items():
+        label = f"g {name}"
+        k0 = os.path.join(folder, f"{name}.keras")
+        keras.utils.set_random_seed(1)
+        model = build(keras)
+        model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        model.save(k0)
+        out = os.path.join(folder, "saved_models")
+        j1 = os.path.join(folder, f"{name}.digits.keras")
+        train = ["train", "--model", k0, "--data", small, "--epochs", 1, "--output", out, "--model-version", 1,
+                 "--overwrite", "--save-keras", j1]
+        if not report.run(f"{label} java train --model FILE.keras --save-keras", lambda: run_cli(cli, train) and "ok"):
+            continue
+        java_probs = java_probabilities(cli, args, os.path.join(out, name, "1"))
+        report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, layer_table(model), "RMSprop",
+                   rows, java_probs)
+        k2 = os.path.join(folder, f"{name}.keras2.keras")
+        if not report.run(f"{label} Keras saves it again", lambda: keras.saving.load_model(j1).save(k2) or k2):
+            continue
+        report.run(f"{label} config.json as Keras writes it", check_config_as_keras_writes_it, j1, k2)
+        report.run(f"{label} hop 2: digits reads Keras's re-save", check_digits_reads_keras_save, cli, args, k2, rows)
 
 
 # ---- main -------------------------------------------------------------------------------------

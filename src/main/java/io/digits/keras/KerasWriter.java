@@ -69,6 +69,8 @@ public final class KerasWriter {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String INPUT_LAYER = "InputLayer";
+  /** The Keras layers written here whose {@code call} has a {@code mask} argument. */
+  private static final java.util.Set<String> TAKES_MASK = java.util.Set.of("BatchNormalization", "Softmax");
 
   private KerasWriter() {}
 
@@ -388,7 +390,10 @@ public final class KerasWriter {
       }
       ObjectNode inbound = ((ArrayNode) entries.get(call.entry()).get("inbound_nodes")).addObject();
       inbound.set("args", args);
-      inbound.putObject("kwargs");
+      ObjectNode kwargs = inbound.putObject("kwargs");
+      if (TAKES_MASK.contains(layers.get(call.entry()).keras().className())) {
+        kwargs.putNull("mask"); // Keras records the mask argument of a call that takes one: none here
+      }
     }
     Call last = calls.get(calls.size() - 1);
     config.set("input_layers", history("input_layer", 0));

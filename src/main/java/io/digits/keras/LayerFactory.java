@@ -496,7 +496,7 @@ final class LayerFactory {
       ObjectNode rotation = augmentation();
       double turn = exact(a.maxDegrees()) / 360; // Keras gives rotations in fractions of a full turn
       rotation.putArray("factor").add(-turn).add(turn);
-      fill(rotation, a);
+      fill(rotation, a, true);
       layers.add(new KerasLayer("RandomRotation", rotation, true));
     }
     if (a.zoom() > 0) {
@@ -507,25 +507,33 @@ final class LayerFactory {
       } else {
         zoom.put("width_factor", exact(a.zoomWidth()));
       }
-      fill(zoom, a);
+      fill(zoom, a, false);
       layers.add(new KerasLayer("RandomZoom", zoom, true));
     }
     if (a.shiftHeight() > 0 || a.shiftWidth() > 0) {
       ObjectNode shift = augmentation();
       shift.put("height_factor", exact(a.shiftHeight()));
       shift.put("width_factor", exact(a.shiftWidth()));
-      fill(shift, a);
+      fill(shift, a, false);
       layers.add(new KerasLayer("RandomTranslation", shift, true));
     }
     return layers;
   }
 
-  /** Keras's fill and interpolation options (its option order), and no seed: draws come from the run. */
-  private static void fill(ObjectNode o, RandomAffine a) {
+  /**
+   * Keras's fill and interpolation options, and no seed: draws come from the run. In Keras's option
+   * order: RandomRotation has fill_value second, RandomZoom and RandomTranslation last.
+   */
+  private static void fill(ObjectNode o, RandomAffine a, boolean valueSecond) {
     o.put("fill_mode", a.fillMode().toLowerCase(Locale.ROOT));
-    o.put("fill_value", exact(a.fillValue()));
+    if (valueSecond) {
+      o.put("fill_value", exact(a.fillValue()));
+    }
     o.put("interpolation", a.interpolation().toLowerCase(Locale.ROOT));
     o.putNull("seed");
+    if (!valueSecond) {
+      o.put("fill_value", exact(a.fillValue()));
+    }
   }
 
   private static ObjectNode augmentation() {

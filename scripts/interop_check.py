@@ -609,15 +609,28 @@ def check_g(report, cli, args):
                        folder, args.data)
 
 
+def every_layer_chain(K):
+    """A chain of each layer kind digits writes that keras_models' models leave out (also as .h5 for tf-keras)."""
+    L = K.layers
+    return K.Sequential([
+        K.Input((28, 28, 1)), L.RandomContrast(0.1), L.Conv2D(4, 3, dilation_rate=2, padding="same"),
+        L.Conv2D(4, 3, groups=2, padding="same"), L.DepthwiseConv2D(3, depth_multiplier=2, padding="same"),
+        L.ZeroPadding2D(((1, 2), (3, 4))), L.Cropping2D(((1, 2), (3, 4))), L.SpatialDropout2D(0.1),
+        L.GaussianNoise(0.1), L.GaussianDropout(0.1), L.LayerNormalization(), L.ReLU(max_value=6.0, threshold=0.1),
+        L.LeakyReLU(0.2), L.PReLU(shared_axes=[1, 2]), L.ELU(0.5), L.GlobalMaxPooling2D(keepdims=True),
+        L.Flatten(), L.Dense(10), L.Softmax()], name="every_layer")
+
+
 def check_g_functional(report, cli, args, work, small, rows):
-    """The round trip of issue 16's Functional models (keras_models.FUNCTIONAL): Keras writes the model
-    (fresh weights), digits trains it 1 epoch and writes it (.keras), Keras loads that (same layers,
-    Java's probabilities), saves it again, and digits scores Keras's file as Keras does."""
+    """The round trip of issue 16's Functional models (keras_models.FUNCTIONAL) and of every_layer_chain:
+    Keras writes the model (fresh weights), digits trains it 1 epoch and writes it (.keras; the chain
+    also .h5, which tf-keras loads), Keras loads that (same layers, Java's probabilities), saves it
+    again (the same config.json), and digits scores Keras's file as Keras does."""
     import keras
 
     folder = os.path.join(work, "functional")
     os.makedirs(folder, exist_ok=True)
-    for name, build in keras_models.FUNCTIONAL.items():
+    for name, build in dict(keras_models.FUNCTIONAL, every_layer=every_layer_chain).items():
         label = f"g {name}"
         k0 = os.path.join(folder, f"{name}.keras")
         keras.utils.set_random_seed(1)
@@ -627,13 +640,16 @@ def check_g_functional(report, cli, args, work, small, rows):
         model.save(k0)
         out = os.path.join(folder, "saved_models")
         j1 = os.path.join(folder, f"{name}.digits.keras")
+        h5 = os.path.join(folder, f"{name}.digits.h5")
         train = ["train", "--model", k0, "--data", small, "--epochs", 1, "--output", out, "--model-version", 1,
-                 "--overwrite", "--save-keras", j1]
+                 "--overwrite", "--save-keras", j1] + (["--save-h5", h5] if isinstance(model, keras.Sequential) else [])
         if not report.run(f"{label} java train --model FILE.keras --save-keras", lambda: run_cli(cli, train) and "ok"):
             continue
         java_probs = java_probabilities(cli, args, os.path.join(out, name, "1"))
         report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, layer_table(model), "RMSprop",
                    rows, java_probs)
+        if isinstance(model, keras.Sequential):
+            report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, rows, java_probs)
         k2 = os.path.join(folder, f"{name}.keras2.keras")
         if not report.run(f"{label} Keras saves it again", lambda: keras.saving.load_model(j1).save(k2) or k2):
             continue

@@ -69,6 +69,9 @@ public final class KerasWriter {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String INPUT_LAYER = "InputLayer";
+  /** Keras 3 options that tf-keras's layers refuse. */
+  private static final java.util.Set<String> TF_KERAS_UNKNOWN = java.util.Set.of("quantization_config", "rms_scaling",
+      "value_range");
   /** The Keras layers written here whose {@code call} has a {@code mask} argument. */
   private static final java.util.Set<String> TAKES_MASK = java.util.Set.of("BatchNormalization", "Softmax");
 
@@ -441,9 +444,21 @@ public final class KerasWriter {
   }
 
   static ObjectNode layerConfig(String name, LayerFactory.KerasLayer layer) {
-    ObjectNode config = JSON.createObjectNode().put("name", name).put("trainable", true);
-    config.set("dtype", dtypePolicy());
-    return config.setAll(layer.options());
+    ObjectNode config = JSON.createObjectNode();
+    ObjectNode options = layer.options();
+    switch (layer.className()) {
+      // two of Keras 3.15's get_config differ: SpatialDropout2D (no trainable, a plain dtype; its
+      // constructor refuses trainable) and ELU (alpha second)
+      case "SpatialDropout2D" -> config.put("rate", options.get("rate").doubleValue()).putNull("seed").put("name", name)
+          .put("dtype", "float32").put("data_format", options.get("data_format").asText());
+      case "ELU" -> config.put("name", name).put("alpha", options.get("alpha").doubleValue()).put("trainable", true)
+          .set("dtype", dtypePolicy());
+      default -> {
+        config.put("name", name).put("trainable", true).set("dtype", dtypePolicy());
+        config.setAll(options);
+      }
+    }
+    return config;
   }
 
   private static ObjectNode dtypePolicy() {
@@ -558,9 +573,11 @@ public final class KerasWriter {
           .put("name", layer.key()).put("trainable", true).put("dtype", "float32");
       boolean augmentation = layer.keras().className().startsWith("Random");
       layer.keras().options().fields().forEachRemaining(e -> {
-        boolean keras3Only = e.getKey().equals("quantization_config") || augmentation && e.getKey().equals("data_format");
+        // options tf-keras's constructors do not take (RandomContrast's value_range: tf-keras does not clip)
+        boolean keras3Only = TF_KERAS_UNKNOWN.contains(e.getKey()) || augmentation && e.getKey().equals("data_format");
         if (!keras3Only) {
-          options.set(e.getKey(), e.getValue().deepCopy());
+          boolean leaky = layer.keras().className().equals("LeakyReLU");
+          options.set(leaky ? "alpha" : e.getKey(), e.getValue().deepCopy()); // tf-keras's name for the slope
         }
       });
       options.findParents("input_axes").forEach(o -> ((ObjectNode) o).remove(List.of("input_axes", "output_axes")));

@@ -351,7 +351,7 @@ final class LayerFactory {
       return List.of(new KerasLayer(g.multiplicative() ? "GaussianDropout" : "GaussianNoise", o, false));
     }
     if (layer instanceof LayerNormalization n) {
-      o.put("axis", n.axis());
+      o.putArray("axis").add(n.axis()); // a list, as Keras writes it once the layer is built
       o.put("epsilon", exact(n.epsilon()));
       o.put("center", n.center());
       o.put("scale", n.scale());
@@ -364,6 +364,10 @@ final class LayerFactory {
       return List.of(new KerasLayer("LayerNormalization", o, true));
     }
     if (layer instanceof ReLU r) {
+      if (r.maxValue() == null && r.threshold() == 0f && r.negativeSlope() != 0f) {
+        o.put("negative_slope", exact(r.negativeSlope()));
+        return List.of(new KerasLayer("LeakyReLU", o, false));
+      }
       if (r.maxValue() == null) {
         o.putNull("max_value");
       } else {

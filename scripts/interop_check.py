@@ -18,7 +18,11 @@
      1e-4) and tf-keras (.h5, predict within 1e-5); Keras saves it again and digits scores that
      file like Keras; and Keras's fit continues Java's training from the saved optimizer state
      (KerasContinuationTest's files: each step's loss within 1e-4 of Java's next steps). bn-cnn
-     (trained by digits, no Keras original) loads, predicts and evaluates the same way.
+     (trained by digits, no Keras original) loads, predicts, evaluates and comes back the same way.
+     Issue 16's Functional models (keras_models.FUNCTIONAL) and a chain of every other layer kind:
+     Keras writes them, `digits train --model FILE.keras --save-keras` (the chain also --save-h5),
+     Keras (and tf-keras for the .h5) loads that with Java's probabilities, re-saves the same
+     config.json, and digits scores the re-save like Keras.
 
 Prints one `PASS ...` / `FAIL ...` line per check and ends with `N passed, M failed`;
 exits 1 if anything failed.

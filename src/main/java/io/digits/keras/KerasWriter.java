@@ -43,8 +43,9 @@ import org.tensorflow.op.Ops;
  * Writes a model as a Keras file that Keras loads, scores and goes on training:
  *
  * <ul>
- *   <li>{@code .keras} (Keras 3.15): a zip of {@code metadata.json}, {@code config.json} (the
- *       Model model with its InputLayer, every layer's full config, and {@code compile_config}:
+ *   <li>{@code .keras} (Keras 3.15): a zip of {@code metadata.json}, {@code config.json} (a chain
+ *       as a Sequential model, any other graph as a Functional one with each layer's
+ *       {@code inbound_nodes} in Keras's layer order; every layer's full config, and {@code compile_config}:
  *       the optimizer with its hyper-parameters or learning-rate schedule, categorical
  *       cross-entropy, accuracy) and {@code model.weights.h5} in {@code saving_lib}'s layout:
  *       {@code layers/<key>/vars/0..}, and {@code optimizer/vars/0..}: iterations (int64), the
@@ -308,6 +309,7 @@ public final class KerasWriter {
    * gives it), then per trainable variable its slots (RMSprop: velocity; Adam: momentum, velocity).
    */
   private static void writeOptimizer(WritableGroup vars, Model model, List<Entry> layers, Training training) {
+    checkSlots(training);
     vars.putAttribute("name", KerasConfig.SavingKeys.snakeCase(training.optimizer().keras()));
     int index = 0;
     vars.putDataset(Integer.toString(index++), training.iterations());
@@ -322,6 +324,19 @@ public final class KerasWriter {
       for (String suffix : training.optimizer().kerasSlots()) {
         vars.putDataset(Integer.toString(index++), nested(slot(training, p, suffix)));
       }
+    }
+  }
+
+  /**
+   * The state written must be the state of the optimizer named in the file: a model trained with a
+   * Keras file's own optimizer (SGD, or Adam where train's is RMSprop) is refused rather than
+   * written under the wrong optimizer.
+   */
+  private static void checkSlots(Training training) {
+    String scope = training.optimizer().keras().toLowerCase(Locale.ROOT) + "/"; // Optimizer.minimize's scope
+    if (training.slots() != null && !training.slots().values().stream().allMatch(v -> v.name().startsWith(scope))) {
+      throw new DigitsException("the model was trained with another optimizer than " + training.optimizer().keras()
+          + " (a Keras file's own compile settings): writing it as a Keras file is not supported yet");
     }
   }
 

@@ -191,6 +191,20 @@ class KerasWriterTest {
     assertEquals("[\"dense\",0,0]", config.path("config").path("output_layers").toString());
   }
 
+  /** A state of another optimizer than the one the file would name (a Keras file's SGD) is refused, not mislabelled. */
+  @Test
+  void anotherOptimizersStateIsRefused(@TempDir Path dir) {
+    Sequential model = new Sequential("every-layer", everyLayer());
+    Weights sgd = new Weights(List.of(new Weights.Value("sgd/every_layer_01_conv2d_kernel_momentum",
+        org.tensorflow.ndarray.Shape.of(3, 3, 1, 4), new float[36])));
+    Path file = dir.resolve("sgd.keras");
+    DigitsException e = assertThrows(DigitsException.class, () -> KerasWriter.write(file, model,
+        randomWeights(new Sequential("every-layer", everyLayer()), 1),
+        new KerasWriter.Training(Optimizer.Kind.RMSPROP, 0.001f, 1, 10, 3, sgd)));
+    assertTrue(e.getMessage().contains("another optimizer than RMSprop"), e.getMessage());
+    assertFalse(Files.exists(file), "nothing written");
+  }
+
   private static List<String> sortedLayers(Model model) {
     return model.layers().stream().map(Component::describe).sorted().toList();
   }

@@ -597,12 +597,7 @@ def check_g(report, cli, args):
                    java_probs)
         report.run(f"{label} keras evaluate == digits evaluate", check_evaluate, cli, j1, export, small)
         report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, rows, java_probs)
-        # Hop 2: Keras saves it again, digits reads that.
-        k2 = os.path.join(work, f"{model}.keras2.keras")
-        if not report.run(f"{label} Keras saves it again", lambda: keras.saving.load_model(j1).save(k2) or k2):
-            continue
-        report.run(f"{label} config.json as Keras writes it", check_config_as_keras_writes_it, j1, k2)
-        report.run(f"{label} hop 2: digits reads Keras's re-save", check_digits_reads_keras_save, cli, args, k2, rows)
+        keras_saves_again(report, cli, args, label, j1, os.path.join(work, f"{model}.keras2.keras"), rows)
     check_g_functional(report, cli, args, work, small, rows)
     continuation = os.path.join(work, "continuation")
     ran = report.run("g java KerasContinuationTest", run_java_test, "KerasContinuationTest",
@@ -654,9 +649,14 @@ def check_g_functional(report, cli, args, work, small, rows):
                    rows, java_probs)
         if isinstance(model, keras.Sequential):
             report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, rows, java_probs)
-        k2 = os.path.join(folder, f"{name}.keras2.keras")
-        if not report.run(f"{label} Keras saves it again", lambda: keras.saving.load_model(j1).save(k2) or k2):
-            continue
+        keras_saves_again(report, cli, args, label, j1, os.path.join(folder, f"{name}.keras2.keras"), rows)
+
+
+def keras_saves_again(report, cli, args, label, j1, k2, rows):
+    """Hop 2: Keras saves digits's file again (the same config.json), and digits scores Keras's file like Keras."""
+    import keras
+
+    if report.run(f"{label} Keras saves it again", lambda: keras.saving.load_model(j1).save(k2) or k2):
         report.run(f"{label} config.json as Keras writes it", check_config_as_keras_writes_it, j1, k2)
         report.run(f"{label} hop 2: digits reads Keras's re-save", check_digits_reads_keras_save, cli, args, k2, rows)
 

@@ -18,7 +18,11 @@
      1e-4) and tf-keras (.h5, predict within 1e-5); Keras saves it again and digits scores that
      file like Keras; and Keras's fit continues Java's training from the saved optimizer state
      (KerasContinuationTest's files: each step's loss within 1e-4 of Java's next steps). bn-cnn
-     (trained by digits, no Keras original) loads, predicts and evaluates the same way.
+     (trained by digits, no Keras original) loads, predicts, evaluates and comes back the same way.
+     Issue 16's Functional models (keras_models.FUNCTIONAL) and a chain of every other layer kind:
+     Keras writes them, `digits train --model FILE.keras --save-keras` (the chain also --save-h5),
+     Keras (and tf-keras for the .h5) loads that with Java's probabilities, re-saves the same
+     config.json, and digits scores the re-save like Keras.
   h. A Keras user's own model trained in Java (issue 16): keras_fit_parity.py compiles a residual CNN,
      a separable/depthwise CNN with Concatenate branches and a model with the augmentation layers,
      saves them and trains each 20 steps in Keras; the Java KerasFitParityTest trains the same files
@@ -49,6 +53,7 @@ sys.path.insert(0, SCRIPTS)
 import numpy as np  # noqa: E402
 
 import keras_io  # noqa: E402
+import keras_models  # noqa: E402
 import notebook_models  # noqa: E402
 
 ROWS_A = 1000          # rows of train.csv compared in check a (issue 4)
@@ -447,7 +452,9 @@ def max_diff(a, b):
 
 
 def layer_table(model):
-    return [(type(layer).__name__, layer.count_params()) for layer in model.layers]
+    """(class, parameter count) of each layer; a Functional model's InputLayer (Sequential lists none) left out."""
+    return [(type(layer).__name__, layer.count_params()) for layer in model.layers
+            if type(layer).__name__ != "InputLayer"]
 
 
 def check_keras_loads(path, expected_layers, optimizer, x, java_probs):
@@ -590,14 +597,8 @@ def check_g(report, cli, args):
                    java_probs)
         report.run(f"{label} keras evaluate == digits evaluate", check_evaluate, cli, j1, export, small)
         report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, rows, java_probs)
-        # Hop 2: Keras saves it again, digits reads that (bn-cnn: not until digits reads Keras's augmentation layers).
-        k2 = os.path.join(work, f"{model}.keras2.keras")
-        if not report.run(f"{label} Keras saves it again", lambda: keras.saving.load_model(j1).save(k2) or k2):
-            continue
-        report.run(f"{label} config.json as Keras writes it", check_config_as_keras_writes_it, j1, k2)
-        if model in notebook_models.MODEL_NAMES:
-            report.run(f"{label} hop 2: digits reads Keras's re-save", check_digits_reads_keras_save, cli, args, k2,
-                       rows)
+        keras_saves_again(report, cli, args, label, j1, os.path.join(work, f"{model}.keras2.keras"), rows)
+    check_g_functional(report, cli, args, work, small, rows)
     continuation = os.path.join(work, "continuation")
     ran = report.run("g java KerasContinuationTest", run_java_test, "KerasContinuationTest",
                      {"digits.keras-out.dir": continuation, "digits.data": os.path.abspath(args.data)})
@@ -605,6 +606,60 @@ def check_g(report, cli, args):
         for folder in sorted(glob.glob(os.path.join(continuation, "*"))):
             report.run(f"g {os.path.basename(folder)}: Keras fit continues Java's training", check_fit_continues,
                        folder, args.data)
+
+
+def every_layer_chain(K):
+    """A chain of each layer kind digits writes that keras_models' models leave out (also as .h5 for tf-keras)."""
+    L = K.layers
+    return K.Sequential([
+        K.Input((28, 28, 1)), L.RandomContrast(0.1), L.Conv2D(4, 3, dilation_rate=2, padding="same"),
+        L.Conv2D(4, 3, groups=2, padding="same"), L.DepthwiseConv2D(3, depth_multiplier=2, padding="same"),
+        L.ZeroPadding2D(((1, 2), (3, 4))), L.Cropping2D(((1, 2), (3, 4))), L.SpatialDropout2D(0.1),
+        L.GaussianNoise(0.1), L.GaussianDropout(0.1), L.LayerNormalization(), L.ReLU(max_value=6.0, threshold=0.1),
+        L.LeakyReLU(0.2), L.PReLU(shared_axes=[1, 2]), L.ELU(0.5), L.GlobalMaxPooling2D(keepdims=True),
+        L.Flatten(), L.Dense(10), L.Softmax()], name="every_layer")
+
+
+def check_g_functional(report, cli, args, work, small, rows):
+    """The round trip of issue 16's Functional models (keras_models.FUNCTIONAL) and of every_layer_chain:
+    Keras writes the model (fresh weights), digits trains it 1 epoch and writes it (.keras; the chain
+    also .h5, which tf-keras loads), Keras loads that (same layers, Java's probabilities), saves it
+    again (the same config.json), and digits scores Keras's file as Keras does."""
+    import keras
+
+    folder = os.path.join(work, "functional")
+    os.makedirs(folder, exist_ok=True)
+    for name, build in dict(keras_models.FUNCTIONAL, every_layer=every_layer_chain).items():
+        label = f"g {name}"
+        k0 = os.path.join(folder, f"{name}.keras")
+        keras.utils.set_random_seed(1)
+        model = build(keras)
+        # the compile settings digits can write back (RMSprop, categorical cross-entropy): see TrainCommand
+        model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, epsilon=1e-8),
+                      loss="categorical_crossentropy", metrics=["accuracy"])
+        model.save(k0)
+        out = os.path.join(folder, "saved_models")
+        j1 = os.path.join(folder, f"{name}.digits.keras")
+        h5 = os.path.join(folder, f"{name}.digits.h5")
+        train = ["train", "--model", k0, "--data", small, "--epochs", 1, "--output", out, "--model-version", 1,
+                 "--overwrite", "--save-keras", j1] + (["--save-h5", h5] if isinstance(model, keras.Sequential) else [])
+        if not report.run(f"{label} java train --model FILE.keras --save-keras", lambda: run_cli(cli, train) and "ok"):
+            continue
+        java_probs = java_probabilities(cli, args, os.path.join(out, name, "1"))
+        report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, layer_table(model), "RMSprop",
+                   rows, java_probs)
+        if isinstance(model, keras.Sequential):
+            report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, rows, java_probs)
+        keras_saves_again(report, cli, args, label, j1, os.path.join(folder, f"{name}.keras2.keras"), rows)
+
+
+def keras_saves_again(report, cli, args, label, j1, k2, rows):
+    """Hop 2: Keras saves digits's file again (the same config.json), and digits scores Keras's file like Keras."""
+    import keras
+
+    if report.run(f"{label} Keras saves it again", lambda: keras.saving.load_model(j1).save(k2) or k2):
+        report.run(f"{label} config.json as Keras writes it", check_config_as_keras_writes_it, j1, k2)
+        report.run(f"{label} hop 2: digits reads Keras's re-save", check_digits_reads_keras_save, cli, args, k2, rows)
 
 
 # ---- check h: a Keras user's own model and compile settings, trained in Java --------------------

@@ -15,7 +15,9 @@ import io.digits.scoring.ModelLoader;
 import io.digits.train.Checkpoint;
 import io.digits.train.Device;
 import io.digits.train.History;
+import io.digits.train.Loss;
 import io.digits.train.Precision;
+import io.digits.train.RmsProp;
 import io.digits.train.ProgressBar;
 import io.digits.train.TrainConfig;
 import io.digits.train.TrainingRun;
@@ -170,6 +172,14 @@ final class TrainCommand implements Callable<Integer> {
         : Trainer.Start.fresh();
     Supplier<Model> fresh = file != null ? file::create : () -> architecture.create(run.config().dropout());
     CompileSettings settings = file == null ? null : compileSettings(file, run);
+    boolean writesKeras = saveKeras != null || saveH5 != null;
+    if (settings != null && writesKeras && !(settings.optimizer().equals(new RmsProp(run.config().learningRate()))
+        && settings.loss().equals(Loss.NOTEBOOK))) {
+      // checked before training: the writer writes RMSprop's state and categorical cross-entropy only
+      throw new DigitsException("--save-keras/--save-h5: " + model + " trains with " + settings.describe()
+          + "; writing a model trained with compile settings other than RMSprop (rho 0.9, epsilon 1e-08) and"
+          + " categorical cross-entropy back as a Keras file is not supported yet");
+    }
     Split split = Split.of(DigitCsv.readLabeled(Path.of(run.data())), run.validationSplit(), run.config().seed());
     System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%s%n",
         modelName, split.train().size(), split.validation().size(), run.data(),

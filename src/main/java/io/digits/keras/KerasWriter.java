@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.AtomicFile;
 import io.digits.DigitsException;
+import io.digits.model.Component;
+import io.digits.model.Merge;
 import io.digits.model.Parameters;
-import io.digits.model.Layer;
 import io.digits.model.Model;
 import io.digits.model.Weights;
 import io.digits.train.Adam;
@@ -42,8 +43,9 @@ import org.tensorflow.op.Ops;
  * Writes a model as a Keras file that Keras loads, scores and goes on training:
  *
  * <ul>
- *   <li>{@code .keras} (Keras 3.15): a zip of {@code metadata.json}, {@code config.json} (the
- *       Model model with its InputLayer, every layer's full config, and {@code compile_config}:
+ *   <li>{@code .keras} (Keras 3.15): a zip of {@code metadata.json}, {@code config.json} (a chain
+ *       as a Sequential model, any other graph as a Functional one with each layer's
+ *       {@code inbound_nodes} in Keras's layer order; every layer's full config, and {@code compile_config}:
  *       the optimizer with its hyper-parameters or learning-rate schedule, categorical
  *       cross-entropy, accuracy) and {@code model.weights.h5} in {@code saving_lib}'s layout:
  *       {@code layers/<key>/vars/0..}, and {@code optimizer/vars/0..}: iterations (int64), the
@@ -67,6 +69,12 @@ public final class KerasWriter {
   static final String TF_KERAS_VERSION = "2.21.0";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String INPUT_LAYER = "InputLayer";
+  /** Keras 3 options that tf-keras's layers refuse. */
+  private static final java.util.Set<String> TF_KERAS_UNKNOWN = java.util.Set.of("quantization_config", "rms_scaling",
+      "value_range");
+  /** The Keras layers written here whose {@code call} has a {@code mask} argument. */
+  private static final java.util.Set<String> TAKES_MASK = java.util.Set.of("BatchNormalization", "Softmax");
 
   private KerasWriter() {}
 
@@ -113,14 +121,14 @@ public final class KerasWriter {
 
   /** Writes {@code model} (fresh, unbuilt) with {@code weights} (in its parameter order) to {@code file}, .keras or .h5. */
   public static void write(Path file, Model model, Weights weights, Training training) {
-    if (!model.chain()) {
-      throw new DigitsException(file + ": writing a Functional model with branches (" + model.describe()
-          + ") as a Keras file is not supported yet; chains of layers (Keras's Sequential) are");
-    }
     checkName(file);
+    boolean keras3 = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
+    if (!model.chain() && !keras3) {
+      throw new DigitsException(file + ": writing a Functional model with branches (" + model.describe()
+          + ") as a tf-keras .h5 file is not supported yet; write a .keras file (Keras 3)");
+    }
     List<Entry> layers = layers(model, weights);
     String modelName = model.name().replaceAll("\\W", "_");
-    boolean keras3 = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
     AtomicFile.write(file, temp -> {
       if (keras3) {
         writeKeras(temp, model, modelName, layers, training);
@@ -130,42 +138,123 @@ public final class KerasWriter {
     });
   }
 
-  /** One Keras layer as written: its saving key (also its name), config, build shape, and weights. */
-  private record Entry(String key, LayerFactory.KerasLayer keras, Shape input, List<Parameters.Parameter> params,
-      List<Weights.Value> values) {}
+  /**
+   * One Keras layer as written: its saving key (also its name), config, the shapes it takes, and
+   * weights; {@code layer} is its position in the model's layers (several Keras layers may come
+   * from one, see {@link LayerFactory#toKeras}).
+   */
+  private record Entry(String key, LayerFactory.KerasLayer keras, int layer, List<Shape> inputs,
+      List<Parameters.Parameter> params, List<Weights.Value> values) {}
 
-  /** The model's layers as Keras layers, each with its weights. */
+  /** The model's layers as Keras layers, each with its weights; a Functional model's keys count its InputLayer. */
   private static List<Entry> layers(Model model, Weights weights) {
     List<Entry> layers = new ArrayList<>();
+    KerasConfig.SavingKeys keys = new KerasConfig.SavingKeys();
     try (Graph graph = new Graph()) {
       model.build(Ops.create(graph));
       if (weights.values().size() != model.parameters().all().size()) {
         throw new DigitsException("the weights hold " + weights.values().size() + " arrays but model '" + model.name()
             + "' has " + model.parameters().all().size() + " variables");
       }
-      KerasConfig.SavingKeys keys = new KerasConfig.SavingKeys();
       int next = 0;
       for (int i = 0; i < model.layers().size(); i++) {
         List<Parameters.Parameter> params = model.parameters(i);
         List<Weights.Value> values = weights.values().subList(next, next + params.size());
         next += params.size();
         boolean first = true;
-        Layer layer = (Layer) model.layers().get(i);
+        Component layer = model.layers().get(i);
+        if (layer instanceof Model nested) {
+          throw new DigitsException("layer " + (i + 1) + " is a nested model (" + nested.describe()
+              + "): writing nested models as Keras files is not supported yet");
+        }
         List<LayerFactory.KerasLayer> keras = LayerFactory.toKeras(layer);
         if (keras.size() == 1 && !readBack(keras.get(0)).equals(layer.describe())) {
-          // an option toKeras does not write yet (dilation, groups, ...) must not be dropped unnoticed
+          // a layer whose options toKeras would not all write must be refused, never written unnoticed
           throw new DigitsException("layer " + (i + 1) + " " + layer.describe() + " cannot be written as a Keras layer"
               + " yet: it would read back as " + readBack(keras.get(0)));
         }
         for (LayerFactory.KerasLayer k : keras) {
           // a layer that becomes several Keras layers has no weights (RandomAffine)
-          layers.add(new Entry(keys.next(k.className()), k, model.inputShapes(i).get(0), first ? params : List.of(),
-              first ? values : List.of()));
+          layers.add(new Entry(null, k, i, model.inputShapes(i), first ? params : List.of(), first ? values : List.of()));
           first = false;
         }
       }
+      if (!model.chain()) {
+        keys.next(INPUT_LAYER);
+        List<Entry> unordered = layers;
+        layers = kerasOrder(calls(model, unordered), unordered.size()).stream().map(unordered::get).toList();
+      }
     }
-    return layers;
+    // Keras's saving keys count each class in model.layers' order (a Functional model's InputLayer too)
+    return layers.stream().map(e -> new Entry(keys.next(e.keras().className()), e.keras(), e.layer(), e.inputs(),
+        e.params(), e.values())).toList();
+  }
+
+  /** One call of a Keras layer ({@code entry}) on the outputs of other calls ({@code -1}: the model input). */
+  private record Call(int entry, List<Integer> inputs) {}
+
+  /** The model's nodes as calls of the Keras layers: a layer written as several Keras layers calls each in turn. */
+  private static List<Call> calls(Model model, List<Entry> layers) {
+    List<Call> calls = new ArrayList<>();
+    int[] output = new int[model.nodes().size()]; // the call that gives each model node's output
+    output[0] = -1;
+    for (int n = 1; n < model.nodes().size(); n++) {
+      Model.Node node = model.nodes().get(n);
+      int index = model.indexOf(node.layer());
+      List<Integer> inputs = node.inputs().stream().map(i -> output[i]).toList();
+      for (int e = 0; e < layers.size(); e++) {
+        if (layers.get(e).layer() == index) {
+          calls.add(new Call(e, inputs));
+          inputs = List.of(calls.size() - 1);
+        }
+      }
+      output[n] = calls.size() - 1;
+    }
+    return calls;
+  }
+
+  /**
+   * The order of a Functional model's {@code layers} in Keras ({@code ops.function.map_graph}), the
+   * order its config lists them and its saving keys count them: by depth (calls between a layer
+   * and the output) from the deepest, then by when a depth-first walk from the output first meets
+   * them. Written in any other order, Keras would load one layer's weights into another of the
+   * same class.
+   */
+  private static List<Integer> kerasOrder(List<Call> calls, int entries) {
+    int[] firstSeen = new int[entries];
+    java.util.Arrays.fill(firstSeen, -1);
+    List<Integer> inputsFirst = new ArrayList<>();
+    walk(calls, calls.size() - 1, new boolean[calls.size()], firstSeen, new int[] {0}, inputsFirst);
+    int[] callDepth = new int[calls.size()];
+    int[] depth = new int[entries];
+    for (int i = inputsFirst.size() - 1; i >= 0; i--) {
+      Call call = calls.get(inputsFirst.get(i));
+      int d = Math.max(callDepth[inputsFirst.get(i)], depth[call.entry()]);
+      depth[call.entry()] = d;
+      for (int input : call.inputs()) {
+        if (input >= 0) {
+          callDepth[input] = Math.max(callDepth[input], d + 1);
+        }
+      }
+    }
+    return java.util.stream.IntStream.range(0, entries).boxed()
+        .sorted(java.util.Comparator.<Integer>comparingInt(e -> -depth[e]).thenComparingInt(e -> firstSeen[e])).toList();
+  }
+
+  /** Keras's {@code _build_map_helper}: numbers layers as first met, lists calls inputs first. */
+  private static void walk(List<Call> calls, int call, boolean[] done, int[] firstSeen, int[] seen, List<Integer> inputsFirst) {
+    if (call < 0 || done[call]) {
+      return;
+    }
+    Call c = calls.get(call);
+    if (firstSeen[c.entry()] < 0) {
+      firstSeen[c.entry()] = ++seen[0];
+    }
+    for (int input : c.inputs()) {
+      walk(calls, input, done, firstSeen, seen, inputsFirst);
+    }
+    done[call] = true;
+    inputsFirst.add(call);
   }
 
   // ---- .keras ---------------------------------------------------------------------------------
@@ -176,6 +265,9 @@ public final class KerasWriter {
     try {
       writeHdf5(weightsFile, h5 -> {
         WritableGroup layersGroup = h5.putGroup("layers");
+        if (!model.chain()) {
+          layersGroup.putGroup("input_layer").putGroup("vars").putAttribute("name", "input_layer");
+        }
         for (Entry layer : layers) {
           WritableGroup vars = layersGroup.putGroup(layer.key()).putGroup("vars");
           vars.putAttribute("name", layer.key());
@@ -183,7 +275,7 @@ public final class KerasWriter {
             vars.putDataset(Integer.toString(j), nested(layer.values().get(j)));
           }
         }
-        writeOptimizer(h5.putGroup("optimizer").putGroup("vars"), model, training);
+        writeOptimizer(h5.putGroup("optimizer").putGroup("vars"), model, layers, training);
         h5.putGroup("vars").putAttribute("name", modelName);
       });
       ObjectNode metadata = JSON.createObjectNode().put("keras_version", KERAS_VERSION)
@@ -216,17 +308,35 @@ public final class KerasWriter {
    * Keras 3's optimizer variables: iterations, the learning rate (a variable unless a schedule
    * gives it), then per trainable variable its slots (RMSprop: velocity; Adam: momentum, velocity).
    */
-  private static void writeOptimizer(WritableGroup vars, Model model, Training training) {
+  private static void writeOptimizer(WritableGroup vars, Model model, List<Entry> layers, Training training) {
+    checkSlots(training);
     vars.putAttribute("name", KerasConfig.SavingKeys.snakeCase(training.optimizer().keras()));
     int index = 0;
     vars.putDataset(Integer.toString(index++), training.iterations());
     if (!training.scheduled()) {
       vars.putDataset(Integer.toString(index++), training.learningRate());
     }
-    for (Parameters.Parameter p : model.parameters().trainable()) {
+    // in the order of Keras's trainable_variables: its layers' order, which a Functional model's may change
+    java.util.Set<String> trainable = model.parameters().trainable().stream().map(Parameters.Parameter::name)
+        .collect(java.util.stream.Collectors.toSet());
+    for (Parameters.Parameter p : layers.stream().flatMap(e -> e.params().stream())
+        .filter(p -> trainable.contains(p.name())).toList()) {
       for (String suffix : training.optimizer().kerasSlots()) {
         vars.putDataset(Integer.toString(index++), nested(slot(training, p, suffix)));
       }
+    }
+  }
+
+  /**
+   * The state written must be the state of the optimizer named in the file: a model trained with a
+   * Keras file's own optimizer (SGD, or Adam where train's is RMSprop) is refused rather than
+   * written under the wrong optimizer.
+   */
+  private static void checkSlots(Training training) {
+    String scope = training.optimizer().keras().toLowerCase(Locale.ROOT) + "/"; // Optimizer.minimize's scope
+    if (training.slots() != null && !training.slots().values().stream().allMatch(v -> v.name().startsWith(scope))) {
+      throw new DigitsException("the model was trained with another optimizer than " + training.optimizer().keras()
+          + " (a Keras file's own compile settings): writing it as a Keras file is not supported yet");
     }
   }
 
@@ -240,31 +350,104 @@ public final class KerasWriter {
   }
 
   private static ObjectNode keras3Config(Model model, String modelName, List<Entry> layers, Training training) {
-    ObjectNode root = JSON.createObjectNode().put("module", "keras").put("class_name", "Sequential");
-    ObjectNode config = root.putObject("config").put("name", modelName).put("trainable", true);
-    config.set("dtype", dtypePolicy());
-    ArrayNode list = config.putArray("layers");
-    ObjectNode input = list.addObject().put("module", "keras.layers").put("class_name", "InputLayer");
-    input.putObject("config").<ObjectNode>set("batch_shape", shape(model.inputShape())).put("dtype", "float32")
-        .put("sparse", false).put("ragged", false).put("name", "input_layer").put("optional", false);
-    input.putNull("registered_name");
-    for (Entry layer : layers) {
-      ObjectNode entry = list.addObject().put("module", "keras.layers").put("class_name", layer.keras().className());
-      entry.set("config", layerConfig(layer.key(), layer.keras()));
-      entry.putNull("registered_name");
-      if (layer.keras().recordsBuildShape()) {
-        entry.putObject("build_config").set("input_shape", shape(layer.input()));
-      }
-    }
-    config.set("build_input_shape", shape(model.inputShape()));
-    root.putNull("registered_name");
-    root.putObject("build_config").set("input_shape", shape(model.inputShape()));
+    ObjectNode root = model.chain() ? sequentialConfig(model, modelName, layers) : functionalConfig(model, modelName, layers);
     ObjectNode compile = root.putObject("compile_config");
     compile.set("optimizer", keras3Optimizer(training));
     compile.put("loss", "categorical_crossentropy").putNull("loss_weights");
     compile.putArray("metrics").add("accuracy");
     compile.putNull("weighted_metrics").put("run_eagerly", false).put("steps_per_execution", 1).put("jit_compile", false);
     return root;
+  }
+
+  private static ObjectNode sequentialConfig(Model model, String modelName, List<Entry> layers) {
+    ObjectNode root = JSON.createObjectNode().put("module", "keras").put("class_name", "Sequential");
+    ObjectNode config = root.putObject("config").put("name", modelName).put("trainable", true);
+    config.set("dtype", dtypePolicy());
+    ArrayNode list = config.putArray("layers");
+    list.add(inputLayer(model));
+    for (Entry layer : layers) {
+      list.add(layerEntry(layer));
+    }
+    config.set("build_input_shape", shape(model.inputShape()));
+    root.putNull("registered_name");
+    root.putObject("build_config").set("input_shape", shape(model.inputShape()));
+    return root;
+  }
+
+  /**
+   * Keras 3's Functional config: every layer with its {@code name} and {@code inbound_nodes} (one
+   * per application: the tensors it was called on, each as {@code keras_history} [layer, call,
+   * 0]; a merge takes them as one list argument), then the input and output tensors.
+   */
+  private static ObjectNode functionalConfig(Model model, String modelName, List<Entry> layers) {
+    ObjectNode root = JSON.createObjectNode().put("module", "keras.src.models.functional").put("class_name", "Functional");
+    ObjectNode config = root.putObject("config").put("name", modelName).put("trainable", true);
+    ArrayNode list = config.putArray("layers");
+    list.add(inputLayer(model).put("name", "input_layer").set("inbound_nodes", JSON.createArrayNode()));
+    List<ObjectNode> entries = new ArrayList<>();
+    for (Entry layer : layers) {
+      ObjectNode entry = layerEntry(layer).put("name", layer.key());
+      entry.putArray("inbound_nodes");
+      entries.add(entry);
+      list.add(entry);
+    }
+    // each call's output tensor: [Keras layer name, call index of that layer, 0]
+    List<Call> calls = calls(model, layers);
+    int[] callIndex = new int[calls.size()];
+    int[] callsSoFar = new int[layers.size()];
+    for (int c = 0; c < calls.size(); c++) {
+      Call call = calls.get(c);
+      callIndex[c] = callsSoFar[call.entry()]++;
+      ArrayNode args = JSON.createArrayNode();
+      boolean merge = model.layers().get(layers.get(call.entry()).layer()) instanceof Merge;
+      ArrayNode inputs = merge ? args.addArray() : args;
+      for (int input : call.inputs()) {
+        inputs.add(input < 0 ? kerasTensor(history("input_layer", 0), model.inputShape())
+            : kerasTensor(history(layers.get(calls.get(input).entry()).key(), callIndex[input]),
+                model.outputShape(layers.get(calls.get(input).entry()).layer())));
+      }
+      ObjectNode inbound = ((ArrayNode) entries.get(call.entry()).get("inbound_nodes")).addObject();
+      inbound.set("args", args);
+      ObjectNode kwargs = inbound.putObject("kwargs");
+      if (TAKES_MASK.contains(layers.get(call.entry()).keras().className())) {
+        kwargs.putNull("mask"); // Keras records the mask argument of a call that takes one: none here
+      }
+    }
+    Call last = calls.get(calls.size() - 1);
+    config.set("input_layers", history("input_layer", 0));
+    config.set("output_layers", history(layers.get(last.entry()).key(), callIndex[calls.size() - 1]));
+    root.put("registered_name", "Functional");
+    root.putObject("build_config").putNull("input_shape");
+    return root;
+  }
+
+  private static ArrayNode history(String layer, int call) {
+    return JSON.createArrayNode().add(layer).add(call).add(0);
+  }
+
+  private static ObjectNode kerasTensor(ArrayNode history, Shape shape) {
+    ObjectNode tensor = JSON.createObjectNode().put("class_name", "__keras_tensor__");
+    tensor.putObject("config").<ObjectNode>set("shape", shape(shape)).put("dtype", "float32").set("keras_history", history);
+    return tensor;
+  }
+
+  private static ObjectNode inputLayer(Model model) {
+    ObjectNode input = JSON.createObjectNode().put("module", "keras.layers").put("class_name", INPUT_LAYER);
+    input.putObject("config").<ObjectNode>set("batch_shape", shape(model.inputShape())).put("dtype", "float32")
+        .put("sparse", false).put("ragged", false).put("name", "input_layer").put("optional", false);
+    return input.putNull("registered_name");
+  }
+
+  private static ObjectNode layerEntry(Entry layer) {
+    ObjectNode entry = JSON.createObjectNode().put("module", "keras.layers").put("class_name", layer.keras().className());
+    entry.set("config", layerConfig(layer.key(), layer.keras()));
+    entry.putNull("registered_name");
+    if (layer.keras().recordsBuildShape()) {
+      JsonNode shape = layer.inputs().size() == 1 ? shape(layer.inputs().get(0))
+          : JSON.createArrayNode().addAll(layer.inputs().stream().map(KerasWriter::shape).toList());
+      entry.putObject("build_config").set("input_shape", shape);
+    }
+    return entry;
   }
 
   /** A layer's {@code config} as Keras 3 writes it: name, trainable, dtype policy, then the layer's own options. */
@@ -276,9 +459,21 @@ public final class KerasWriter {
   }
 
   static ObjectNode layerConfig(String name, LayerFactory.KerasLayer layer) {
-    ObjectNode config = JSON.createObjectNode().put("name", name).put("trainable", true);
-    config.set("dtype", dtypePolicy());
-    return config.setAll(layer.options());
+    ObjectNode config = JSON.createObjectNode();
+    ObjectNode options = layer.options();
+    switch (layer.className()) {
+      // two of Keras 3.15's get_config differ: SpatialDropout2D (no trainable, a plain dtype; its
+      // constructor refuses trainable) and ELU (alpha second)
+      case "SpatialDropout2D" -> config.put("rate", options.get("rate").doubleValue()).putNull("seed").put("name", name)
+          .put("dtype", "float32").put("data_format", options.get("data_format").asText());
+      case "ELU" -> config.put("name", name).put("alpha", options.get("alpha").doubleValue()).put("trainable", true)
+          .set("dtype", dtypePolicy());
+      default -> {
+        config.put("name", name).put("trainable", true).set("dtype", dtypePolicy());
+        config.setAll(options);
+      }
+    }
+    return config;
   }
 
   private static ObjectNode dtypePolicy() {
@@ -393,9 +588,11 @@ public final class KerasWriter {
           .put("name", layer.key()).put("trainable", true).put("dtype", "float32");
       boolean augmentation = layer.keras().className().startsWith("Random");
       layer.keras().options().fields().forEachRemaining(e -> {
-        boolean keras3Only = e.getKey().equals("quantization_config") || augmentation && e.getKey().equals("data_format");
+        // options tf-keras's constructors do not take (RandomContrast's value_range: tf-keras does not clip)
+        boolean keras3Only = TF_KERAS_UNKNOWN.contains(e.getKey()) || augmentation && e.getKey().equals("data_format");
         if (!keras3Only) {
-          options.set(e.getKey(), e.getValue().deepCopy());
+          boolean leaky = layer.keras().className().equals("LeakyReLU");
+          options.set(leaky ? "alpha" : e.getKey(), e.getValue().deepCopy()); // tf-keras's name for the slope
         }
       });
       options.findParents("input_axes").forEach(o -> ((ObjectNode) o).remove(List.of("input_axes", "output_axes")));

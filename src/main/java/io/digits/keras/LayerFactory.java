@@ -297,22 +297,10 @@ final class LayerFactory {
    * resamplings where RandomAffine does one), so the distribution of ranges is the same but
    * augmented images are not bit-equal.
    */
-  static List<KerasLayer> toKeras(Layer layer) {
+  static List<KerasLayer> toKeras(Component layer) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     if (layer instanceof Conv2D c) {
-      o.put("filters", c.filters());
-      o.set("kernel_size", pair(c.kernelSize()));
-      o.set("strides", pair(c.stride()));
-      o.put("padding", c.padding().keras());
-      o.put("data_format", "channels_last");
-      o.set("dilation_rate", pair(1));
-      o.put("groups", 1);
-      o.put("activation", c.activation().keras());
-      o.put("use_bias", c.useBias());
-      weightOptions(o, "kernel", "GlorotUniform", "bias", "Zeros");
-      o.putNull("activity_regularizer");
-      constraints(o, "kernel", "bias");
-      return List.of(new KerasLayer("Conv2D", o, true));
+      return List.of(new KerasLayer(c.kerasClass(), conv(c), true));
     }
     if (layer instanceof Dense d) {
       o.put("units", d.units());
@@ -328,7 +316,20 @@ final class LayerFactory {
       o.put("padding", m.padding().keras());
       o.set("strides", pair(m.stride()));
       o.put("data_format", "channels_last");
-      return List.of(new KerasLayer("MaxPooling2D", o, false));
+      return List.of(new KerasLayer(m.average() ? "AveragePooling2D" : "MaxPooling2D", o, false));
+    }
+    if (layer instanceof GlobalPooling2D g) {
+      o.put("data_format", "channels_last");
+      o.put("keepdims", g.keepDims());
+      return List.of(new KerasLayer(g.max() ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D", o, false));
+    }
+    if (layer instanceof Crop2D c) {
+      long[] p = c.sides();
+      var sides = o.putArray(c.padding() ? "padding" : "cropping");
+      sides.addArray().add(p[0]).add(p[1]);
+      sides.addArray().add(p[2]).add(p[3]);
+      o.put("data_format", "channels_last");
+      return List.of(new KerasLayer(c.padding() ? "ZeroPadding2D" : "Cropping2D", o, true));
     }
     if (layer instanceof Flatten) {
       o.put("data_format", "channels_last");
@@ -337,8 +338,77 @@ final class LayerFactory {
     if (layer instanceof Dropout d) {
       o.put("rate", exact(d.rate()));
       o.putNull("seed");
+      if (d.spatial()) {
+        o.put("data_format", "channels_last");
+        return List.of(new KerasLayer("SpatialDropout2D", o, false));
+      }
       o.putNull("noise_shape");
       return List.of(new KerasLayer("Dropout", o, false));
+    }
+    if (layer instanceof GaussianNoise g) {
+      o.put(g.multiplicative() ? "rate" : "stddev", exact(g.multiplicative() ? g.rate() : g.stddev()));
+      o.putNull("seed");
+      return List.of(new KerasLayer(g.multiplicative() ? "GaussianDropout" : "GaussianNoise", o, false));
+    }
+    if (layer instanceof LayerNormalization n) {
+      o.putArray("axis").add(n.axis()); // a list, as Keras writes it once the layer is built
+      o.put("epsilon", exact(n.epsilon()));
+      o.put("center", n.center());
+      o.put("scale", n.scale());
+      o.put("rms_scaling", false);
+      o.set("beta_initializer", initializer("Zeros"));
+      o.set("gamma_initializer", initializer("Ones"));
+      o.putNull("beta_regularizer");
+      o.putNull("gamma_regularizer");
+      constraints(o, "beta", "gamma");
+      return List.of(new KerasLayer("LayerNormalization", o, true));
+    }
+    if (layer instanceof ReLU r) {
+      if (r.maxValue() == null && r.threshold() == 0f && r.negativeSlope() != 0f) {
+        o.put("negative_slope", exact(r.negativeSlope()));
+        return List.of(new KerasLayer("LeakyReLU", o, false));
+      }
+      if (r.maxValue() == null) {
+        o.putNull("max_value");
+      } else {
+        o.put("max_value", exact(r.maxValue()));
+      }
+      o.put("negative_slope", exact(r.negativeSlope()));
+      o.put("threshold", exact(r.threshold()));
+      return List.of(new KerasLayer("ReLU", o, false));
+    }
+    if (layer instanceof PReLU p) {
+      o.set("alpha_initializer", initializer("Zeros"));
+      o.putNull("alpha_regularizer");
+      o.putNull("alpha_constraint");
+      var axes = o.putArray("shared_axes");
+      for (int axis : p.sharedAxes()) {
+        axes.add(axis);
+      }
+      return List.of(new KerasLayer("PReLU", o, true));
+    }
+    if (layer instanceof Elu e) {
+      o.put("alpha", exact(e.alpha()));
+      return List.of(new KerasLayer("ELU", o, false));
+    }
+    if (layer instanceof Softmax) {
+      o.put("axis", -1);
+      return List.of(new KerasLayer("Softmax", o, false));
+    }
+    if (layer instanceof Merging m) {
+      String name = m.op().name().toLowerCase(Locale.ROOT);
+      return List.of(new KerasLayer(Character.toUpperCase(name.charAt(0)) + name.substring(1), o, true));
+    }
+    if (layer instanceof Concatenate c) {
+      o.put("axis", c.axis());
+      return List.of(new KerasLayer("Concatenate", o, true));
+    }
+    if (layer instanceof RandomContrast r) {
+      o.put("data_format", "channels_last");
+      o.putArray("factor").add(exact(r.lower())).add(exact(r.upper()));
+      o.putArray("value_range").add(exact(r.min())).add(exact(r.max()));
+      o.putNull("seed");
+      return List.of(new KerasLayer("RandomContrast", o, true));
     }
     if (layer instanceof BatchNormalization b) {
       o.put("axis", b.axis());
@@ -381,13 +451,56 @@ final class LayerFactory {
     throw new DigitsException(layer.describe() + " has no Keras counterpart here; supported: " + SUPPORTED);
   }
 
+  /** Conv2D's, DepthwiseConv2D's or SeparableConv2D's options, in Keras's order for each. */
+  private static ObjectNode conv(Conv2D c) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    String kind = c.kerasClass();
+    if (!kind.equals("Conv2D")) {
+      o.put("depth_multiplier", c.multiplier());
+    }
+    if (!kind.equals("DepthwiseConv2D")) {
+      o.put("filters", c.filters());
+    }
+    o.set("kernel_size", pair(c.kernelSize()));
+    o.set("strides", pair(c.stride()));
+    o.put("padding", c.padding().keras());
+    o.put("data_format", "channels_last");
+    o.set("dilation_rate", pair(c.dilation()));
+    if (kind.equals("Conv2D")) {
+      o.put("groups", c.groups());
+    }
+    o.put("activation", c.activation().keras());
+    o.put("use_bias", c.useBias());
+    switch (kind) {
+      case "Conv2D" -> {
+        weightOptions(o, "kernel", "GlorotUniform", "bias", "Zeros");
+        o.putNull("activity_regularizer");
+        constraints(o, "kernel", "bias");
+      }
+      case "DepthwiseConv2D" -> {
+        weightOptions(o, "depthwise", "GlorotUniform", "bias", "Zeros");
+        o.putNull("activity_regularizer");
+        constraints(o, "depthwise", "bias");
+      }
+      default -> {
+        o.set("depthwise_initializer", initializer("GlorotUniform"));
+        o.set("pointwise_initializer", initializer("GlorotUniform"));
+        o.set("bias_initializer", initializer("Zeros"));
+        o.putNull("depthwise_regularizer").putNull("pointwise_regularizer").putNull("bias_regularizer")
+            .putNull("activity_regularizer").putNull("depthwise_constraint").putNull("pointwise_constraint")
+            .putNull("bias_constraint");
+      }
+    }
+    return o;
+  }
+
   private static List<KerasLayer> randomAffine(RandomAffine a) {
     List<KerasLayer> layers = new java.util.ArrayList<>();
     if (a.maxDegrees() > 0) {
       ObjectNode rotation = augmentation();
       double turn = exact(a.maxDegrees()) / 360; // Keras gives rotations in fractions of a full turn
       rotation.putArray("factor").add(-turn).add(turn);
-      fill(rotation, a, false);
+      fill(rotation, a, true);
       layers.add(new KerasLayer("RandomRotation", rotation, true));
     }
     if (a.zoom() > 0) {
@@ -398,31 +511,31 @@ final class LayerFactory {
       } else {
         zoom.put("width_factor", exact(a.zoomWidth()));
       }
-      fill(zoom, a, true);
+      fill(zoom, a, false);
       layers.add(new KerasLayer("RandomZoom", zoom, true));
     }
     if (a.shiftHeight() > 0 || a.shiftWidth() > 0) {
       ObjectNode shift = augmentation();
       shift.put("height_factor", exact(a.shiftHeight()));
       shift.put("width_factor", exact(a.shiftWidth()));
-      fill(shift, a, true);
+      fill(shift, a, false);
       layers.add(new KerasLayer("RandomTranslation", shift, true));
     }
     return layers;
   }
 
   /**
-   * Keras's fill and interpolation options, and no seed (draws come from the run), in the order
-   * Keras writes them: RandomRotation puts fill_value second, RandomZoom and RandomTranslation last.
+   * Keras's fill and interpolation options, and no seed: draws come from the run. In Keras's option
+   * order: RandomRotation has fill_value second, RandomZoom and RandomTranslation last.
    */
-  private static void fill(ObjectNode o, RandomAffine a, boolean fillValueLast) {
+  private static void fill(ObjectNode o, RandomAffine a, boolean valueSecond) {
     o.put("fill_mode", a.fillMode().toLowerCase(Locale.ROOT));
-    if (!fillValueLast) {
+    if (valueSecond) {
       o.put("fill_value", exact(a.fillValue()));
     }
     o.put("interpolation", a.interpolation().toLowerCase(Locale.ROOT));
     o.putNull("seed");
-    if (fillValueLast) {
+    if (!valueSecond) {
       o.put("fill_value", exact(a.fillValue()));
     }
   }

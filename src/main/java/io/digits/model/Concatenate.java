@@ -40,6 +40,10 @@ public final class Concatenate implements Merge {
     return tf.concat(inputs, tf.constant(resolved));
   }
 
+  public int axis() {
+    return axis;
+  }
+
   @Override
   public String describe() {
     return "Concatenate(axis " + axis + ")";

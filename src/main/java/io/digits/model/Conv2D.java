@@ -173,6 +173,27 @@ public final class Conv2D implements Layer {
     return useBias;
   }
 
+  /** Keras's class for this layer: Conv2D, DepthwiseConv2D or SeparableConv2D. */
+  public String kerasClass() {
+    return switch (kind) {
+      case STANDARD -> "Conv2D";
+      case DEPTHWISE -> "DepthwiseConv2D";
+      case SEPARABLE -> "SeparableConv2D";
+    };
+  }
+
+  public int multiplier() {
+    return multiplier;
+  }
+
+  public int dilation() {
+    return dilation;
+  }
+
+  public int groups() {
+    return groups;
+  }
+
   @Override
   public String describe() {
     String name = switch (kind) {

@@ -61,6 +61,16 @@ public final class Crop2D implements Layer {
         tf.constant(new int[] {-1, (int) height, (int) width, -1}));
   }
 
+  /** Whether this is Keras's ZeroPadding2D (else Cropping2D). */
+  public boolean padding() {
+    return pads();
+  }
+
+  /** The amounts added or removed: top, bottom, left, right (all at least 0). */
+  public long[] sides() {
+    return new long[] {Math.abs(top), Math.abs(bottom), Math.abs(left), Math.abs(right)};
+  }
+
   @Override
   public String describe() {
     return (pads() ? "ZeroPadding2D(" : "Cropping2D(") + Math.abs(top) + ", " + Math.abs(bottom) + ", "

@@ -68,6 +68,10 @@ public final class Dropout implements Layer {
     return rate;
   }
 
+  public boolean spatial() {
+    return spatial;
+  }
+
   @Override
   public String describe() {
     return (spatial ? "SpatialDropout2D(" : "Dropout(") + rate + ")";

@@ -25,6 +25,10 @@ public final class Elu implements Layer {
         : tf.select(tf.math.greater(x, tf.constant(0f)), elu, tf.math.mul(tf.constant(alpha), elu));
   }
 
+  public float alpha() {
+    return alpha;
+  }
+
   @Override
   public String describe() {
     return "ELU(alpha " + alpha + ")";

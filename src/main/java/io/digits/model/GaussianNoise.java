@@ -11,25 +11,28 @@ import org.tensorflow.types.TFloat32;
  */
 public final class GaussianNoise implements Layer {
   private final float stddev;
+  private final float rate;
   private final boolean multiplicative;
   private final long salt;
   private Parameters params;
 
-  private GaussianNoise(float stddev, boolean multiplicative, long salt) {
+  /** {@code rate}: GaussianDropout's rate as given (its stddev is derived from it); NaN for GaussianNoise. */
+  private GaussianNoise(float stddev, float rate, boolean multiplicative, long salt) {
     this.stddev = stddev;
+    this.rate = rate;
     this.multiplicative = multiplicative;
     this.salt = salt;
   }
 
   public static GaussianNoise additive(float stddev, long salt) {
-    return new GaussianNoise(stddev, false, salt);
+    return new GaussianNoise(stddev, Float.NaN, false, salt);
   }
 
   public static GaussianNoise dropout(float rate, long salt) {
     if (!(rate >= 0f && rate < 1f)) {
       throw new IllegalArgumentException("dropout rate must be in [0, 1), got " + rate);
     }
-    return new GaussianNoise((float) Math.sqrt(rate / (1.0 - rate)), true, salt);
+    return new GaussianNoise((float) Math.sqrt(rate / (1.0 - rate)), rate, true, salt);
   }
 
   @Override
@@ -47,6 +50,19 @@ public final class GaussianNoise implements Layer {
     Operand<TFloat32> noise = tf.math.mul(tf.stopGradient(
         tf.random.statelessRandomNormal(tf.shape(x), params.stepSeed(tf, salt), TFloat32.class)), tf.constant(stddev));
     return multiplicative ? tf.math.mul(x, tf.math.add(noise, tf.constant(1f))) : tf.math.add(x, noise);
+  }
+
+  /** GaussianDropout's rate; NaN for GaussianNoise. */
+  public float rate() {
+    return rate;
+  }
+
+  public float stddev() {
+    return stddev;
+  }
+
+  public boolean multiplicative() {
+    return multiplicative;
   }
 
   @Override

@@ -31,6 +31,14 @@ public final class GlobalPooling2D implements Layer {
     return max ? tf.max(x, axes, Max.keepDims(keepDims)) : tf.math.mean(x, axes, Mean.keepDims(keepDims));
   }
 
+  public boolean max() {
+    return max;
+  }
+
+  public boolean keepDims() {
+    return keepDims;
+  }
+
   @Override
   public String describe() {
     return (max ? "GlobalMaxPooling2D(" : "GlobalAveragePooling2D(") + (keepDims ? "keepdims" : "") + ")";

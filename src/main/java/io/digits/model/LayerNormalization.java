@@ -63,6 +63,22 @@ public final class LayerNormalization implements Layer {
     return tf.math.add(tf.math.mul(x, inv), offset);
   }
 
+  public int axis() {
+    return axis;
+  }
+
+  public float epsilon() {
+    return epsilon;
+  }
+
+  public boolean center() {
+    return center;
+  }
+
+  public boolean scale() {
+    return scale;
+  }
+
   @Override
   public String describe() {
     return "LayerNormalization(epsilon " + epsilon + (center ? "" : ", no center") + (scale ? "" : ", no scale") + ")";

@@ -80,6 +80,10 @@ public final class MaxPool2D implements Layer {
     return padding;
   }
 
+  public boolean average() {
+    return average;
+  }
+
   @Override
   public String describe() {
     return (average ? "AveragePooling2D(" : "MaxPool2D(") + poolSize + "x" + poolSize + ", strides " + stride + ", "

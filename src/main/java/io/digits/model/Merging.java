@@ -50,6 +50,10 @@ public final class Merging implements Merge {
     return op == Op.AVERAGE ? tf.math.div(out, tf.constant((float) inputs.size())) : out;
   }
 
+  public Op op() {
+    return op;
+  }
+
   @Override
   public String describe() {
     String name = op.name().toLowerCase();

@@ -37,7 +37,7 @@ public class Model implements Layer {
   public record Tensor(Builder owner, int node) {}
 
   /** One application of {@code layer} to the outputs of the nodes {@code inputs} (node 0 is the model input). */
-  record Node(Component layer, List<Integer> inputs) {}
+  public record Node(Component layer, List<Integer> inputs) {}
 
   private final String name;
   private final Shape inputShape;
@@ -295,6 +295,11 @@ public class Model implements Layer {
     return layerInputs.get(index);
   }
 
+  /** The shape layer {@code index} gives (batch dim -1), after {@link #build}. */
+  public Shape outputShape(int index) {
+    return layerOutputs.get(index);
+  }
+
   /** The position of {@code layer} in {@link #layers()}. */
   public int indexOf(Component layer) {
     for (int i = 0; i < layers.size(); i++) {
@@ -428,6 +433,11 @@ public class Model implements Layer {
 
   public String name() {
     return name;
+  }
+
+  /** Every layer application in an order where inputs come first; node 0 is the input (no layer), the last the output. */
+  public List<Node> nodes() {
+    return nodes;
   }
 
   /** Every distinct layer, in the order of their first application. */

@@ -52,6 +52,22 @@ public final class RandomContrast implements Layer {
     return tf.clipByValue(out, tf.constant(min), tf.constant(max));
   }
 
+  public float lower() {
+    return lower;
+  }
+
+  public float upper() {
+    return upper;
+  }
+
+  public float min() {
+    return min;
+  }
+
+  public float max() {
+    return max;
+  }
+
   @Override
   public String describe() {
     return "RandomContrast(" + lower + ", " + upper + ", range " + min + ".." + max + ")";

@@ -58,6 +58,19 @@ public final class ReLU implements Layer {
     return out;
   }
 
+  public float negativeSlope() {
+    return negativeSlope;
+  }
+
+  /** null: no upper bound. */
+  public Float maxValue() {
+    return maxValue;
+  }
+
+  public float threshold() {
+    return threshold;
+  }
+
   @Override
   public String describe() {
     return "ReLU(negative_slope " + negativeSlope + (maxValue == null ? "" : ", max_value " + maxValue)

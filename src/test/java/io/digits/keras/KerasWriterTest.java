@@ -14,13 +14,28 @@ import io.digits.model.Activation;
 import io.digits.model.ActivationLayer;
 import io.digits.model.Architecture;
 import io.digits.model.BatchNormalization;
+import io.digits.model.Component;
+import io.digits.model.Concatenate;
+import io.digits.model.Crop2D;
+import io.digits.model.Elu;
+import io.digits.model.GaussianNoise;
+import io.digits.model.GlobalPooling2D;
+import io.digits.model.Initializer;
+import io.digits.model.LayerNormalization;
+import io.digits.model.Merging;
+import io.digits.model.PReLU;
+import io.digits.model.RandomContrast;
+import io.digits.model.ReLU;
+import io.digits.model.Softmax;
 import io.digits.model.Conv2D;
 import io.digits.model.Dense;
 import io.digits.model.Dropout;
 import io.digits.model.Flatten;
 import io.digits.model.Layer;
 import io.digits.model.MaxPool2D;
+import io.digits.model.Model;
 import io.digits.model.Padding;
+import io.digits.model.RandomAffine;
 import io.digits.model.Rescaling;
 import io.digits.model.Reshape;
 import io.digits.model.Sequential;
@@ -67,12 +82,31 @@ class KerasWriterTest {
     return List.of(
         new Rescaling(0.5f, 0.25f),
         new Conv2D(4, 3, 2, Padding.SAME, Activation.RELU, true),
+        Conv2D.of(4, 3, 1, 2, 2, Padding.SAME, Activation.TANH, true, Initializer.GLOROT_UNIFORM, Initializer.ZEROS),
+        Conv2D.depthwise(2, 3, 1, 1, Padding.SAME, Activation.LINEAR, false, Initializer.GLOROT_UNIFORM,
+            Initializer.ZEROS),
+        Conv2D.separable(4, 1, 3, 1, 1, Padding.SAME, Activation.RELU, true, Initializer.GLOROT_UNIFORM,
+            Initializer.ZEROS),
+        MaxPool2D.average(2, 1, Padding.SAME),
+        Crop2D.zeroPadding(1, 2, 3, 4),
+        Crop2D.cropping(1, 2, 3, 4),
+        Dropout.spatial(0.2f, 2),
+        GaussianNoise.additive(0.1f, 3),
+        GaussianNoise.dropout(0.2f, 4),
+        new LayerNormalization(-1, 1e-4f, true, false),
+        new ReLU(0.1f, 6f, 0.5f),
+        ReLU.leaky(0.2f),
+        new PReLU(new int[] {1, 2}, Initializer.ZEROS),
+        new Elu(0.5f),
+        new RandomContrast(0.1f, 0.2f, 0f, 255f, 5),
         new BatchNormalization(0.9f, 1e-4f, true, false),
         new ActivationLayer(Activation.TANH),
         new MaxPool2D(2, 1, Padding.SAME),
         new Conv2D(6, 5, 1, Padding.VALID, Activation.LINEAR, false),
         new BatchNormalization(),
         new MaxPool2D(2),
+        new GlobalPooling2D(true, true),
+        new Softmax(),
         new Reshape(-1),
         new Dense(16, Activation.SIGMOID, false),
         new Dropout(0.3f, 1),
@@ -80,9 +114,124 @@ class KerasWriterTest {
         new Dense(10, Activation.SOFTMAX));
   }
 
+  /**
+   * A Functional model: augmentation that becomes several Keras layers, a residual block (Add), an
+   * Inception-like Concatenate of two branches, and a layer applied twice (the shared 1x1 conv).
+   * Each call builds it anew (fresh layers). {@code split}: the augmentation as the three layers
+   * Keras has for it (rotation, zoom, translation), which is what the written file reads back as.
+   */
+  private static Model functional(boolean split) {
+    Model.Builder b = Model.builder("branches");
+    Model.Tensor x = b.input();
+    for (RandomAffine a : split ? List.of(new RandomAffine(10f, 0f, 0f, 1), new RandomAffine(0f, 0.1f, 0f, 1),
+        new RandomAffine(0f, 0f, 0.1f, 1)) : List.of(new RandomAffine(10f, 0.1f, 0.1f, 1))) {
+      x = b.apply(a, x);
+    }
+    x = b.apply(new Conv2D(4, 3, 2, Padding.SAME, Activation.RELU, true), x);
+    Model.Tensor y = b.apply(new BatchNormalization(), b.apply(new Conv2D(4, 3, Padding.SAME, Activation.RELU), x));
+    x = b.apply(new Merging(Merging.Op.ADD), x, y);
+    Conv2D shared = new Conv2D(4, 1, Padding.SAME, Activation.RELU);
+    Model.Tensor left = b.apply(shared, b.apply(MaxPool2D.average(2, 1, Padding.SAME), x));
+    Model.Tensor right = b.apply(shared, b.apply(Conv2D.separable(4, 1, 3, 1, 1, Padding.SAME, Activation.LINEAR,
+        true, Initializer.GLOROT_UNIFORM, Initializer.ZEROS), x));
+    x = b.apply(new Concatenate(-1), left, right, x);
+    x = b.apply(new GlobalPooling2D(false, false), x);
+    return b.output(b.apply(new Dense(10, Activation.SOFTMAX), x));
+  }
+
+  @Test
+  void aFunctionalModelWrittenAsKerasReadsBackToTheSameGraphWeightsAndProbabilities(@TempDir Path dir) {
+    Weights weights = randomWeights(functional(false), 11);
+    Path file = dir.resolve("branches.keras");
+    KerasWriter.write(file, functional(false), weights, KerasWriter.Training.fresh(TrainConfig.notebook(), 100));
+
+    // The file lists the layers in Keras's order (by depth), so compare them as sets; the exact
+    // probabilities below prove the graph and the weights.
+    KerasModel read = KerasModel.load(file);
+    assertEquals(sortedLayers(functional(true)), sortedLayers(read.create()));
+    assertEquals(weights.values().size(), read.weights().values().size());
+    Dataset images = SyntheticDigits.formula(8);
+    float[][] expected = probabilities(functional(false), weights, images);
+    try (Predictor p = Predictor.open(file, Predictor.DEFAULT_INPUT_SCALE)) {
+      assertEquals(0.0, KerasFixtures.maxAbsDifference(expected, p.predict(images)), 0.0);
+    }
+  }
+
+  /**
+   * Keras lists a Functional model's layers (and counts their saving keys, and orders the
+   * optimizer's variables) by depth from the output, then in the order a walk from the output meets
+   * them, not in the order they were defined. The same model built in Keras 3.15 (shortcut defined
+   * first) has {@code model.layers}: input, conv 3x3, conv 3x3 strides 2, the 1x1 shortcut, conv
+   * 3x3, add, flatten, dense.
+   */
+  @Test
+  void aFunctionalModelsLayersAreWrittenInKerasOrder(@TempDir Path dir) throws IOException {
+    Model.Builder b = Model.builder("residual");
+    Model.Tensor x = b.apply(new Conv2D(4, 3, Padding.SAME, Activation.RELU), b.input());
+    Model.Tensor shortcut = b.apply(new Conv2D(8, 1, 2, Padding.VALID, Activation.LINEAR, false), x);
+    Model.Tensor y = b.apply(new Conv2D(8, 3, 2, Padding.SAME, Activation.RELU, false), x);
+    y = b.apply(new Conv2D(8, 3, 1, Padding.SAME, Activation.LINEAR, false), y);
+    Model.Tensor out = b.apply(new Dense(10, Activation.SOFTMAX), b.apply(new Flatten(),
+        b.apply(new Merging(Merging.Op.ADD), shortcut, y)));
+    Model model = b.output(out);
+    Path file = dir.resolve("residual.keras");
+    KerasWriter.write(file, model, randomWeights(model, 3), KerasWriter.Training.fresh(TrainConfig.notebook(), 100));
+
+    JsonNode config;
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      config = JSON.readTree(zip.getInputStream(zip.getEntry("config.json")));
+    }
+    List<String> convs = new ArrayList<>();
+    for (JsonNode layer : config.path("config").path("layers")) {
+      if (layer.path("class_name").asText().equals("Conv2D")) {
+        convs.add(layer.path("name").asText() + " " + layer.path("config").path("kernel_size").get(0).asInt());
+      }
+    }
+    assertEquals(List.of("conv2d 3", "conv2d_1 3", "conv2d_2 1", "conv2d_3 3"), convs);
+    assertEquals("[\"dense\",0,0]", config.path("config").path("output_layers").toString());
+  }
+
+  /** A state of another optimizer than the one the file would name (a Keras file's SGD) is refused, not mislabelled. */
+  @Test
+  void anotherOptimizersStateIsRefused(@TempDir Path dir) {
+    Sequential model = new Sequential("every-layer", everyLayer());
+    Weights sgd = new Weights(List.of(new Weights.Value("sgd/every_layer_01_conv2d_kernel_momentum",
+        org.tensorflow.ndarray.Shape.of(3, 3, 1, 4), new float[36])));
+    Path file = dir.resolve("sgd.keras");
+    DigitsException e = assertThrows(DigitsException.class, () -> KerasWriter.write(file, model,
+        randomWeights(new Sequential("every-layer", everyLayer()), 1),
+        new KerasWriter.Training(Optimizer.Kind.RMSPROP, 0.001f, 1, 10, 3, sgd)));
+    assertTrue(e.getMessage().contains("another optimizer than RMSprop"), e.getMessage());
+    assertFalse(Files.exists(file), "nothing written");
+  }
+
+  private static List<String> sortedLayers(Model model) {
+    return model.layers().stream().map(Component::describe).sorted().toList();
+  }
+
+  @Test
+  void aFunctionalModelIsRefusedForTfKerasH5(@TempDir Path dir) {
+    Path file = dir.resolve("branches.h5");
+    DigitsException e = assertThrows(DigitsException.class, () -> KerasWriter.write(file, functional(false),
+        randomWeights(functional(false), 1), KerasWriter.Training.fresh(TrainConfig.notebook(), 100)));
+    assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
+    assertFalse(Files.exists(file), "nothing written");
+  }
+
+  /** The layers that do not fit in {@link #everyLayer}'s chain: merges, and pooling to a vector. */
+  private static List<Component> otherComponents() {
+    List<Component> others = new ArrayList<>(List.of(new GlobalPooling2D(false, false), new Concatenate(2)));
+    for (Merging.Op op : Merging.Op.values()) {
+      others.add(new Merging(op));
+    }
+    return others;
+  }
+
   @Test
   void eachLayerReadsBackFromItsKerasConfigAsTheSameLayer() {
-    for (Layer layer : everyLayer()) {
+    List<Component> all = new ArrayList<>(everyLayer());
+    all.addAll(otherComponents());
+    for (Component layer : all) {
       List<LayerFactory.KerasLayer> keras = LayerFactory.toKeras(layer);
       assertEquals(1, keras.size(), layer.describe());
       LayerConfig config = new LayerConfig("test.keras", 1, "layer", keras.get(0).className(), "layer",
@@ -244,7 +393,7 @@ class KerasWriterTest {
     assertFalse(Files.exists(dir.resolve("model.zip")));
   }
 
-  private static Weights randomWeights(Sequential model, long seed) {
+  private static Weights randomWeights(Model model, long seed) {
     try (Graph graph = new Graph()) {
       model.build(Ops.create(graph));
       // Weights.initial draws zeros for biases and batch-norm offsets; random values everywhere check more.
@@ -262,7 +411,7 @@ class KerasWriterTest {
   }
 
   /** What the model computes from its own layers in a graph of its own. */
-  private static float[][] probabilities(Sequential model, Weights weights, Dataset images) {
+  private static float[][] probabilities(Model model, Weights weights, Dataset images) {
     try (Graph graph = new Graph()) {
       Ops tf = Ops.create(graph);
       model.build(tf);
@@ -293,20 +442,5 @@ class KerasWriterTest {
       }
     }
     return false;
-  }
-
-  /** A layer option the writer does not spell out yet (dilation here) is refused, never dropped. */
-  @Test
-  void aLayerOptionTheWriterWouldDropIsRefused(@TempDir Path dir) {
-    Sequential model = new Sequential("dilated", List.of(
-        Conv2D.of(4, 3, 1, 2, 1, Padding.SAME, Activation.RELU, true, io.digits.model.Initializer.GLOROT_UNIFORM,
-            io.digits.model.Initializer.ZEROS),
-        new Flatten(), new Dense(10, Activation.SOFTMAX)));
-    Path file = dir.resolve("dilated.keras");
-    DigitsException e = assertThrows(DigitsException.class, () -> KerasWriter.write(file, model,
-        randomWeights(new Sequential("dilated", model.layers().stream().map(Layer.class::cast).toList()), 1),
-        KerasWriter.Training.fresh(TrainConfig.notebook(), 100)));
-    assertTrue(e.getMessage().contains("cannot be written as a Keras layer yet"), e.getMessage());
-    assertFalse(Files.exists(file), "nothing written");
   }
 }

@@ -15,9 +15,7 @@ import io.digits.scoring.ModelLoader;
 import io.digits.train.Checkpoint;
 import io.digits.train.Device;
 import io.digits.train.History;
-import io.digits.train.Loss;
 import io.digits.train.Precision;
-import io.digits.train.RmsProp;
 import io.digits.train.ProgressBar;
 import io.digits.train.TrainConfig;
 import io.digits.train.TrainingRun;
@@ -158,7 +156,9 @@ final class TrainCommand implements Callable<Integer> {
           + " will be replaced (use --resume to continue it instead)");
     }
     // A file model trains with Keras fit's defaults: no early stop.
-    TrainConfig defaults = file == null ? TrainConfig.defaults(architecture) : TrainConfig.notebook().withStopAtAccuracy(0);
+    // (its learning rate is the file's optimizer's, so that the run records what trains)
+    TrainConfig defaults = file == null ? TrainConfig.defaults(architecture) : TrainConfig.notebook().withStopAtAccuracy(0)
+        .withLearningRate(file.compileSettings().optimizer().learningRate());
     TrainingRun run = resumeFrom != null ? resumed(resumeFrom.run()) : newRun(modelName, defaults, base);
     Path versionDir = base.resolve(Long.toString(run.version()));
     if (Files.exists(versionDir) && !overwrite) {
@@ -173,8 +173,7 @@ final class TrainCommand implements Callable<Integer> {
     Supplier<Model> fresh = file != null ? file::create : () -> architecture.create(run.config().dropout());
     CompileSettings settings = file == null ? null : compileSettings(file, run);
     boolean writesKeras = saveKeras != null || saveH5 != null;
-    if (settings != null && writesKeras && !(settings.optimizer().equals(new RmsProp(run.config().learningRate()))
-        && settings.loss().equals(Loss.NOTEBOOK))) {
+    if (settings != null && writesKeras && !settings.writable()) {
       // checked before training: the writer writes RMSprop's state and categorical cross-entropy only
       throw new DigitsException("--save-keras/--save-h5: " + model + " trains with " + settings.describe()
           + "; writing a model trained with compile settings other than RMSprop (rho 0.9, epsilon 1e-08) and"

@@ -88,6 +88,15 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
         source + ", learning rate from the command line");
   }
 
+  /**
+   * True when a Keras file written here can carry these settings: {@link KerasWriter} writes RMSprop
+   * (rho 0.9, epsilon 1e-08, no momentum) with categorical cross-entropy, at a constant rate.
+   */
+  public boolean writable() {
+    return optimizer.equals(new RmsProp(optimizer.learningRate())) && loss.equals(Loss.NOTEBOOK)
+        && schedule.rate(0) == optimizer.learningRate() && schedule.rate(1_000_000) == optimizer.learningRate();
+  }
+
   /** One line for the log, e.g. {@code Adam(learning_rate=0.001), CategoricalCrossentropy()}. */
   public String describe() {
     GradientClipping clipping = optimizer.base().clipping();

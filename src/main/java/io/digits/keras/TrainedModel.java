@@ -30,7 +30,7 @@ import org.tensorflow.types.TFloat32;
  * A model that {@code convert --to} writes as a Keras file: its layers, weights and how it trains.
  * From a SavedModel made by {@code digits train} (its {@code assets.extra/training.json} names the
  * model and its training settings; the weights are the SavedModel's variables), or from any Keras
- * file this program reads (compiled as the notebook compiles). Neither holds the optimizer's state,
+ * file this program reads (with its own compile settings where the writer can write them). Neither holds the optimizer's state,
  * so the Keras file starts the optimizer afresh (zero slots), as Keras's own would.
  */
 public record TrainedModel(Supplier<Model> layers, Weights weights, KerasWriter.Training training) {
@@ -38,7 +38,13 @@ public record TrainedModel(Supplier<Model> layers, Weights weights, KerasWriter.
   public static TrainedModel read(Path model) {
     if (Files.isRegularFile(model)) {
       KerasModel keras = KerasModel.load(model);
-      return new TrainedModel(keras::create, keras.weights(), KerasWriter.Training.fresh(TrainConfig.notebook(), 1));
+      CompileSettings compiled = keras.compileSettings();
+      if (!compiled.writable()) {
+        throw new DigitsException(model + ": compiled with " + compiled.describe() + "; writing compile settings"
+            + " other than RMSprop (rho 0.9, epsilon 1e-08) and categorical cross-entropy is not supported yet");
+      }
+      return new TrainedModel(keras::create, keras.weights(), KerasWriter.Training.fresh(
+          TrainConfig.notebook().withLearningRate(compiled.optimizer().learningRate()), 1));
     }
     Path dir = ModelLoader.resolve(model);
     Path record = dir.resolve(SavedModelExporter.EXTRAS).resolve(TrainingRun.FILE_NAME);
@@ -47,6 +53,10 @@ public record TrainedModel(Supplier<Model> layers, Weights weights, KerasWriter.
           + " naming the model (not made by digits train); a Keras file or a SavedModel from digits train can be converted");
     }
     TrainingRun run = TrainingRun.read(record);
+    if (run.model().endsWith(".keras") || run.model().endsWith(".h5")) {
+      throw new DigitsException(dir + ": trained from the Keras file " + run.model() + "; write it as a Keras file"
+          + " while training (train --save-keras), or convert that file");
+    }
     TrainConfig config = run.config();
     Architecture architecture = Architecture.byName(run.model());
     Supplier<Model> layers = () -> architecture.create(config.dropout());

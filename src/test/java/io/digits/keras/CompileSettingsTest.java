@@ -1,6 +1,7 @@
 package io.digits.keras;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -171,5 +172,15 @@ class CompileSettingsTest {
     CompileSettings s = CompileSettings.parse("m.keras", "compile_config", root);
     assertInstanceOf(Sgd.class, s.optimizer());
     assertEquals(0.01f, s.optimizer().learningRate(), "Keras's SGD default");
+  }
+
+  /** What a Keras file written here can carry: the notebook's RMSprop and loss, at any constant rate. */
+  @Test
+  void onlyRmspropWithCategoricalCrossEntropyCanBeWrittenBack() {
+    assertTrue(CompileSettings.notebook("test").writable());
+    assertTrue(CompileSettings.notebook("test").withLearningRate(0.01f).writable());
+    assertFalse(read("sgd_nesterov_exponential.keras").writable(), "SGD");
+    assertFalse(read("adam_clipnorm_smoothing.keras").writable(), "Adam");
+    assertFalse(read("tf_keras_rmsprop_centered.h5").writable(), "centered RMSprop");
   }
 }

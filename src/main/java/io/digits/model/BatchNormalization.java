@@ -93,12 +93,22 @@ public final class BatchNormalization implements Layer {
 
   private Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x, Operand<TFloat32> mean,
       Operand<TFloat32> variance) {
+    return normalize(tf, x, mean, variance, epsilon, scale ? gamma : null, center ? beta : null);
+  }
+
+  /**
+   * Keras's normalization arithmetic, shared with {@link LayerNormalization}: {@code x * inv + (beta -
+   * mean * inv)}, {@code inv = gamma * rsqrt(variance + epsilon)}; {@code gamma} or {@code beta} null
+   * where the layer has none.
+   */
+  static Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x, Operand<TFloat32> mean, Operand<TFloat32> variance,
+      float epsilon, Operand<TFloat32> gamma, Operand<TFloat32> beta) {
     Operand<TFloat32> inv = tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon)));
-    if (scale) {
+    if (gamma != null) {
       inv = tf.math.mul(inv, gamma);
     }
     Operand<TFloat32> shift = tf.math.mul(mean, inv);
-    Operand<TFloat32> offset = center ? tf.math.sub(beta, shift) : tf.math.neg(shift);
+    Operand<TFloat32> offset = beta != null ? tf.math.sub(beta, shift) : tf.math.neg(shift);
     return tf.math.add(tf.math.mul(x, inv), offset);
   }
 

@@ -52,15 +52,7 @@ public final class LayerNormalization implements Layer {
     Operand<TFloat32> mean = tf.math.mean(x, axis, Mean.keepDims(true));
     Operand<TFloat32> variance =
         tf.math.mean(tf.math.squaredDifference(x, tf.stopGradient(mean)), axis, Mean.keepDims(true));
-    Operand<TFloat32> inv = tf.math.rsqrt(tf.math.add(variance, tf.constant(epsilon)));
-    if (scale) {
-      inv = tf.math.mul(inv, gamma);
-    }
-    Operand<TFloat32> offset = tf.math.mul(tf.math.neg(mean), inv);
-    if (center) {
-      offset = tf.math.add(offset, beta);
-    }
-    return tf.math.add(tf.math.mul(x, inv), offset);
+    return BatchNormalization.normalize(tf, x, mean, variance, epsilon, scale ? gamma : null, center ? beta : null);
   }
 
   public int axis() {

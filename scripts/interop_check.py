@@ -505,10 +505,12 @@ def check_evaluate(cli, path, export, data):
     return f"{n_val} rows: loss {loss:.6f} vs {java['loss']:.6f}, accuracy {accuracy:.4f} vs {java['accuracy']:.4f}"
 
 
-def check_tf_keras_loads(path, x, java_probs):
+def check_tf_keras_loads(path, optimizer, x, java_probs):
+    """tf-keras loads the .h5 compiled with the optimizer it was trained with, and scores as Java does."""
     import tf_keras
 
     loaded = tf_keras.models.load_model(path)
+    expect(type(loaded.optimizer).__name__ == optimizer, f"compiled with {type(loaded.optimizer).__name__}, not {optimizer}")
     diff = max_diff(loaded.predict(x, batch_size=250, verbose=0), java_probs)
     expect(diff <= PROB_TOL, f"max abs probability diff {diff:.3g} > {PROB_TOL}")
     return f"{type(loaded.optimizer).__name__}-compiled; predict vs Java max diff {diff:.3g}"
@@ -531,8 +533,9 @@ def check_fit_continues(folder, data):
     java = np.loadtxt(os.path.join(folder, "java_losses.csv"), delimiter=",", skiprows=1, ndmin=2)
     first, steps = int(java[0, 0]), len(java)
     x, labels = keras_io.load_csv(data, limit=(first + steps) * 32)
-    y = keras_io.one_hot(labels)
     model = keras.saving.load_model(os.path.join(folder, "continue.keras"))
+    sparse = "sparse" in json.dumps(model.get_compile_config()["loss"])
+    y = labels if sparse else keras_io.one_hot(labels)
     start = int(model.optimizer.iterations.numpy())
     expect(start == first, f"Keras's optimizer resumes at iteration {start}, Java stopped after {first} steps")
     running = []
@@ -544,11 +547,12 @@ def check_fit_continues(folder, data):
     expect(worst <= G_LOSS_TOL, f"losses {losses} vs Java's {java[:, 1]}: worst {worst:.3g}")
     after = keras.saving.load_model(os.path.join(folder, "after.keras"), compile=False).get_weights()
     weights = max(max_diff(a, b) for a, b in zip(model.get_weights(), after))
-    # Weights within 1e-5: each of the 3 updates moves a weight by at most lr*sqrt(1/(1-rho)) ~ 3e-3, and
-    # float32 gradients that differ in the last bits (oneDNN's summation order) move it by ~1e-8 (measured
-    # 3e-8); the same steps from a fresh optimizer end 5e-3 away: the check sees the saved state.
+    # Weights within 1e-5: each of the 3 updates moves a weight by about lr (Adam-like) or lr*sqrt(1/(1-rho))
+    # ~ 3e-3 (RMSprop) or lr*|m| (SGD), and float32 gradients that differ in the last bits (oneDNN's
+    # summation order) move it by ~1e-8 (measured 3e-8); the same steps from a fresh optimizer of the same
+    # config end far further away (printed): the check sees the saved state.
     fresh = keras.saving.load_model(os.path.join(folder, "continue.keras"), compile=False)
-    fresh.compile(optimizer=type(model.optimizer)(learning_rate=0.001), loss="categorical_crossentropy")
+    fresh.compile(optimizer=type(model.optimizer).from_config(model.optimizer.get_config()), loss=model.loss)
     fresh.fit(x[first * 32:], y[first * 32:], batch_size=32, epochs=1, shuffle=False, verbose=0)
     reset = max(max_diff(a, b) for a, b in zip(fresh.get_weights(), after))
     expect(weights <= 1e-5 < reset, f"weights after the steps differ from Java's by {weights:.3g}"
@@ -596,7 +600,7 @@ def check_g(report, cli, args):
         report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, expected, optimizer, rows,
                    java_probs)
         report.run(f"{label} keras evaluate == digits evaluate", check_evaluate, cli, j1, export, small)
-        report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, rows, java_probs)
+        report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, optimizer, rows, java_probs)
         keras_saves_again(report, cli, args, label, j1, os.path.join(work, f"{model}.keras2.keras"), rows)
     check_g_functional(report, cli, args, work, small, rows)
     continuation = os.path.join(work, "continuation")
@@ -629,14 +633,23 @@ def check_g_functional(report, cli, args, work, small, rows):
 
     folder = os.path.join(work, "functional")
     os.makedirs(folder, exist_ok=True)
+    O, S, L = keras.optimizers, keras.optimizers.schedules, keras.losses
+    # each model with other compile settings, all of which digits trains with and writes back
+    compiled = {
+        "residual_cnn": (O.SGD(S.ExponentialDecay(0.01, 50, 0.9, staircase=True), momentum=0.9, nesterov=True,
+                               clipvalue=0.5), L.CategoricalCrossentropy(label_smoothing=0.1)),
+        "separable_cnn": (O.Adam(0.001, amsgrad=True, clipnorm=1.0), "sparse_categorical_crossentropy"),
+        "augmented_cnn": (O.Nadam(S.CosineDecay(1e-4, 100, warmup_target=1e-3, warmup_steps=20)),
+                          "categorical_crossentropy"),
+        "every_layer": (O.AdamW(0.001, global_clipnorm=2.0), "categorical_crossentropy"),
+    }
     for name, build in dict(keras_models.FUNCTIONAL, every_layer=every_layer_chain).items():
         label = f"g {name}"
         k0 = os.path.join(folder, f"{name}.keras")
         keras.utils.set_random_seed(1)
         model = build(keras)
-        # the compile settings digits can write back (RMSprop, categorical cross-entropy): see TrainCommand
-        model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, epsilon=1e-8),
-                      loss="categorical_crossentropy", metrics=["accuracy"])
+        optimizer, loss = compiled[name]
+        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
         model.save(k0)
         out = os.path.join(folder, "saved_models")
         j1 = os.path.join(folder, f"{name}.digits.keras")
@@ -646,11 +659,21 @@ def check_g_functional(report, cli, args, work, small, rows):
         if not report.run(f"{label} java train --model FILE.keras --save-keras", lambda: run_cli(cli, train) and "ok"):
             continue
         java_probs = java_probabilities(cli, args, os.path.join(out, name, "1"))
-        report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, layer_table(model), "RMSprop",
-                   rows, java_probs)
+        report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, layer_table(model),
+                   type(optimizer).__name__, rows, java_probs)
+        report.run(f"{label} compile settings written back as Keras wrote them", check_compile_config_kept, k0, j1)
         if isinstance(model, keras.Sequential):
-            report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, rows, java_probs)
+            report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, type(optimizer).__name__,
+                       rows, java_probs)
         keras_saves_again(report, cli, args, label, j1, os.path.join(folder, f"{name}.keras2.keras"), rows)
+
+
+def check_compile_config_kept(original, written):
+    """digits writes the compile_config of the Keras file it trained: optimizer, schedule, loss, metrics."""
+    d = first_difference(keras_config(original)["compile_config"], keras_config(written)["compile_config"])
+    expect(d is None, f"compile_config differs from the file's own: {d}")
+    optimizer = keras_config(written)["compile_config"]["optimizer"]
+    return f"{optimizer['class_name']}, learning rate {json.dumps(optimizer['config']['learning_rate'])[:60]}"
 
 
 def keras_saves_again(report, cli, args, label, j1, k2, rows):

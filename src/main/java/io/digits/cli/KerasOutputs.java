@@ -2,8 +2,6 @@ package io.digits.cli;
 
 import io.digits.keras.KerasWriter;
 import io.digits.model.Model;
-import io.digits.model.Sequential;
-import io.digits.train.TrainConfig;
 import io.digits.train.Trainer;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -18,11 +16,10 @@ final class KerasOutputs {
    * Writes the model as trained to each file given (null: not asked for), with the optimizer's
    * state; {@code model} gives fresh layers for each.
    */
-  static void save(Supplier<Model> model, TrainConfig config, int trainRows, Trainer.Outcome outcome,
-      Path... files) {
+  static void save(Supplier<Model> model, Trainer.Compiled compiled, Trainer.Outcome outcome, Path... files) {
     for (Path file : files) {
       if (file != null) {
-        KerasWriter.write(file, model.get(), outcome.weights(), KerasWriter.Training.after(config, trainRows, outcome));
+        KerasWriter.write(file, model.get(), outcome.weights(), KerasWriter.Training.after(compiled, outcome));
         System.out.printf(Locale.ROOT, "Saved %s (%s)%n", file, file.toString().endsWith(".h5")
             ? "legacy .h5 for tf-keras, weights only" : String.format(Locale.ROOT,
                 "Keras 3, with the optimizer's state after %,d steps", outcome.stepsTaken()));

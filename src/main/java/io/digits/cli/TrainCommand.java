@@ -172,13 +172,6 @@ final class TrainCommand implements Callable<Integer> {
         : Trainer.Start.fresh();
     Supplier<Model> fresh = file != null ? file::create : () -> architecture.create(run.config().dropout());
     CompileSettings settings = file == null ? null : compileSettings(file, run);
-    boolean writesKeras = saveKeras != null || saveH5 != null;
-    if (settings != null && writesKeras && !settings.writable()) {
-      // checked before training: the writer writes RMSprop's state and categorical cross-entropy only
-      throw new DigitsException("--save-keras/--save-h5: " + model + " trains with " + settings.describe()
-          + "; writing a model trained with compile settings other than RMSprop (rho 0.9, epsilon 1e-08) and"
-          + " categorical cross-entropy back as a Keras file is not supported yet");
-    }
     Split split = Split.of(DigitCsv.readLabeled(Path.of(run.data())), run.validationSplit(), run.config().seed());
     System.out.printf(Locale.ROOT, "Training %s on %,d rows, validating on %,d (%s)%s%n",
         modelName, split.train().size(), split.validation().size(), run.data(),
@@ -194,13 +187,13 @@ final class TrainCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     Trainer.Outcome outcome;
     try {
-      Trainer.Compiled compiled = settings == null ? null
-          : new Trainer.Compiled(settings.optimizer(), settings.schedule(), settings.loss());
+      Trainer.Compiled compiled = settings == null ? Trainer.Compiled.of(run.config(), split.train().size())
+          : settings.compiled();
       outcome = new Trainer(run.config(), compiled, new ProgressBar(System.out, System.console() != null))
           .fit(fresh.get(), split.train(), split.validation(), session, start,
               state -> new Checkpoint(run, state).save(checkpointFile));
       SavedModelExporter.export(fresh.get(), outcome.weights(), versionDir, extras(run, outcome), overwrite);
-      KerasOutputs.save(fresh, run.config(), split.train().size(), outcome, saveKeras, saveH5);
+      KerasOutputs.save(fresh, compiled, outcome, saveKeras, saveH5);
       Files.deleteIfExists(checkpointFile);
     } finally {
       // Only an interruption prints the hook's message: not a failed export, not the next run in this JVM.

@@ -1,7 +1,9 @@
 package io.digits.keras;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.DigitsException;
 import io.digits.train.Adam;
 import io.digits.train.GradientClipping;
@@ -12,6 +14,7 @@ import io.digits.train.Optimizer;
 import io.digits.train.Optimizer.BaseOptions;
 import io.digits.train.RmsProp;
 import io.digits.train.Sgd;
+import io.digits.train.Trainer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -42,6 +45,7 @@ import java.util.function.Supplier;
 public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule, Loss loss, List<String> metrics,
     String source) {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String OPTIMIZERS = "SGD, RMSprop, Adam, AdamW, Nadam";
   private static final String SCHEDULES = "ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay";
   private static final String LOSSES = "CategoricalCrossentropy, SparseCategoricalCrossentropy";
@@ -88,13 +92,9 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
         source + ", learning rate from the command line");
   }
 
-  /**
-   * True when a Keras file written here can carry these settings: {@link KerasWriter} writes RMSprop
-   * (rho 0.9, epsilon 1e-08, no momentum) with categorical cross-entropy, at a constant rate.
-   */
-  public boolean writable() {
-    return optimizer.equals(new RmsProp(optimizer.learningRate())) && loss.equals(Loss.NOTEBOOK)
-        && schedule.rate(0) == optimizer.learningRate() && schedule.rate(1_000_000) == optimizer.learningRate();
+  /** The optimizer, schedule and loss to train with. */
+  public Trainer.Compiled compiled() {
+    return new Trainer.Compiled(optimizer, schedule, loss);
   }
 
   /** One line for the log, e.g. {@code Adam(learning_rate=0.001), CategoricalCrossentropy()}. */
@@ -272,6 +272,146 @@ public record CompileSettings(Optimizer optimizer, LearningRateSchedule schedule
   private static boolean isOne(JsonNode weights) {
     return weights.isNumber() && weights.asDouble() == 1
         || weights.isArray() && weights.size() == 1 && weights.get(0).asDouble() == 1;
+  }
+
+  // ---- writing: what parse reads back ------------------------------------------------------------
+
+  /**
+   * Keras 3's {@code compile_config} for {@code compiled}, as {@code model.get_compile_config()}
+   * writes it: the optimizer with every option, its learning rate (a float32's value) or schedule,
+   * the loss (by function name when it has no options), accuracy.
+   */
+  static ObjectNode toKeras3(Trainer.Compiled compiled) {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode optimizer = root.putObject("optimizer").put("module", "keras.optimizers")
+        .put("class_name", compiled.optimizer().kerasName());
+    optimizer.set("config", optimizerConfig(compiled, true));
+    optimizer.putNull("registered_name");
+    root.set("loss", lossConfig(compiled.loss(), true));
+    root.putNull("loss_weights");
+    root.putArray("metrics").add("accuracy");
+    root.putNull("weighted_metrics").put("run_eagerly", false).put("steps_per_execution", 1).put("jit_compile", false);
+    return root;
+  }
+
+  /** tf-keras's {@code training_config} (.h5) for {@code compiled}: the same settings in tf-keras's dialect. */
+  static ObjectNode toTfKeras(Trainer.Compiled compiled) {
+    ObjectNode root = JSON.createObjectNode();
+    root.set("loss", lossConfig(compiled.loss(), false));
+    root.putArray("metrics").add("accuracy");
+    root.putNull("weighted_metrics").putNull("loss_weights");
+    root.putObject("optimizer_config").put("class_name", compiled.optimizer().kerasName())
+        .set("config", optimizerConfig(compiled, false));
+    return root;
+  }
+
+  private static ObjectNode optimizerConfig(Trainer.Compiled compiled, boolean keras3) {
+    Optimizer o = compiled.optimizer();
+    ObjectNode c = JSON.createObjectNode()
+        .put("name", keras3 ? KerasConfig.SavingKeys.snakeCase(o.kerasName()) : o.kerasName());
+    c.set("learning_rate", scheduleConfig(compiled.schedule(), keras3));
+    double decay = o.base().weightDecay();
+    // null is Keras's "none", which AdamW reads as its default 0.004
+    if (decay == 0 && !(o instanceof Adam a && a.adamW())) {
+      c.putNull("weight_decay");
+    } else {
+      c.put("weight_decay", decay);
+    }
+    GradientClipping clipping = o.base().clipping();
+    putOrNull(c, "clipnorm", clipping instanceof GradientClipping.ByNorm n ? n.clipnorm() : null);
+    putOrNull(c, "global_clipnorm", clipping instanceof GradientClipping.ByGlobalNorm n ? n.globalClipnorm() : null);
+    putOrNull(c, "clipvalue", clipping instanceof GradientClipping.ByValue n ? n.clipvalue() : null);
+    c.put("use_ema", false).put("ema_momentum", 0.99).putNull("ema_overwrite_frequency");
+    if (keras3) {
+      c.putNull("loss_scale_factor").putNull("gradient_accumulation_steps");
+    } else { // tf-keras reads a config without this flag as one of its legacy optimizers (no AdamW, no weight_decay)
+      c.put("jit_compile", false).put("is_legacy_optimizer", false);
+    }
+    if (o instanceof Sgd sgd) {
+      c.put("momentum", sgd.momentum()).put("nesterov", sgd.nesterov());
+    } else if (o instanceof RmsProp r) {
+      c.put("rho", r.rho()).put("momentum", r.momentum()).put("epsilon", r.epsilon()).put("centered", r.centered());
+    } else if (o instanceof Adam a) {
+      c.put("beta_1", a.beta1()).put("beta_2", a.beta2()).put("epsilon", a.epsilon()).put("amsgrad", a.amsgrad());
+    } else if (o instanceof Nadam n) {
+      c.put("beta_1", n.beta1()).put("beta_2", n.beta2()).put("epsilon", n.epsilon());
+    } else {
+      throw new IllegalArgumentException("no Keras config for " + o.kerasName());
+    }
+    return c;
+  }
+
+  private static void putOrNull(ObjectNode c, String key, Double value) {
+    if (value == null) {
+      c.putNull(key);
+    } else {
+      c.put(key, value);
+    }
+  }
+
+  /** A constant rate as the float32 value Keras's variable holds, any other schedule as Keras's serialized schedule. */
+  private static JsonNode scheduleConfig(LearningRateSchedule schedule, boolean keras3) {
+    if (schedule instanceof LearningRateSchedule.Constant constant) {
+      return JSON.getNodeFactory().numberNode((double) constant.learningRate());
+    }
+    ObjectNode root = JSON.createObjectNode();
+    if (keras3) {
+      root.put("module", "keras.optimizers.schedules");
+    }
+    ObjectNode c = JSON.createObjectNode();
+    String className;
+    if (schedule instanceof LearningRateSchedule.ExponentialDecay e) {
+      className = "ExponentialDecay";
+      c.put("initial_learning_rate", e.initialLearningRate()).set("decay_steps", steps(e.decaySteps()));
+      c.put("decay_rate", e.decayRate()).put("staircase", e.staircase());
+    } else if (schedule instanceof LearningRateSchedule.InverseTimeDecay e) {
+      className = "InverseTimeDecay";
+      c.put("initial_learning_rate", e.initialLearningRate()).set("decay_steps", steps(e.decaySteps()));
+      c.put("decay_rate", e.decayRate()).put("staircase", e.staircase());
+    } else if (schedule instanceof LearningRateSchedule.PiecewiseConstantDecay p) {
+      className = "PiecewiseConstantDecay";
+      p.boundaries().forEach(c.putArray("boundaries")::add);
+      p.values().forEach(c.putArray("values")::add);
+    } else if (schedule instanceof LearningRateSchedule.CosineDecay cd) {
+      className = "CosineDecay";
+      c.put("initial_learning_rate", cd.initialLearningRate()).set("decay_steps", steps(cd.decaySteps()));
+      c.put("alpha", cd.alpha());
+    } else {
+      throw new IllegalArgumentException("no Keras config for the schedule " + schedule);
+    }
+    c.put("name", className);
+    if (schedule instanceof LearningRateSchedule.CosineDecay cd) { // after the name, as Keras writes it
+      putOrNull(c, "warmup_target", Double.isNaN(cd.warmupTarget()) ? null : cd.warmupTarget());
+      c.set("warmup_steps", steps(cd.warmupSteps()));
+    }
+    root.put("class_name", className).set("config", c);
+    return keras3 ? root.putNull("registered_name") : root;
+  }
+
+  /** A step count as Keras's int where it is whole. */
+  private static JsonNode steps(double value) {
+    return value == Math.rint(value) ? JSON.getNodeFactory().numberNode((long) value)
+        : JSON.getNodeFactory().numberNode(value);
+  }
+
+  /** A loss without options by its function name (as {@code compile(loss="...")} saves it), else as Keras's serialized loss. */
+  private static JsonNode lossConfig(Loss loss, boolean keras3) {
+    if (loss.equals(new Loss(loss.kind(), false, 0))) {
+      return JSON.getNodeFactory().textNode(loss.kind().functionName());
+    }
+    ObjectNode root = JSON.createObjectNode();
+    if (keras3) {
+      root.put("module", "keras.losses");
+    }
+    root.put("class_name", loss.kind().className());
+    ObjectNode c = root.putObject("config").put("name", loss.kind().functionName())
+        .put("reduction", keras3 ? "sum_over_batch_size" : "auto").put("from_logits", loss.fromLogits());
+    if (loss.kind() == Loss.Kind.CATEGORICAL) {
+      c.put("label_smoothing", loss.labelSmoothing()).put("axis", -1);
+    } else {
+      c.putNull("ignore_class");
+    }
+    return keras3 ? root.putNull("registered_name") : root;
   }
 
   // ---- reading settings with their location ---------------------------------------------------

@@ -11,10 +11,8 @@ import io.digits.model.Merge;
 import io.digits.model.Parameters;
 import io.digits.model.Model;
 import io.digits.model.Weights;
-import io.digits.train.Adam;
+import io.digits.train.LearningRateSchedule;
 import io.digits.train.Optimizer;
-import io.digits.train.RmsProp;
-import io.digits.train.TrainConfig;
 import io.digits.train.Trainer;
 import io.jhdf.Superblock;
 import io.jhdf.WritableGroupImpl;
@@ -45,12 +43,12 @@ import org.tensorflow.op.Ops;
  * <ul>
  *   <li>{@code .keras} (Keras 3.15): a zip of {@code metadata.json}, {@code config.json} (a chain
  *       as a Sequential model, any other graph as a Functional one with each layer's
- *       {@code inbound_nodes} in Keras's layer order; every layer's full config, and {@code compile_config}:
- *       the optimizer with its hyper-parameters or learning-rate schedule, categorical
- *       cross-entropy, accuracy) and {@code model.weights.h5} in {@code saving_lib}'s layout:
- *       {@code layers/<key>/vars/0..}, and {@code optimizer/vars/0..}: iterations (int64), the
- *       learning rate (unless a schedule gives it), then each trainable variable's slots in Keras's
- *       order. So {@code model.fit} in Keras continues from where Java stopped.
+ *       {@code inbound_nodes} in Keras's layer order; every layer's full config, and the
+ *       {@code compile_config} of {@link CompileSettings#toKeras3}: optimizer, schedule, loss) and
+ *       {@code model.weights.h5} in {@code saving_lib}'s layout: {@code layers/<key>/vars/0..}, and
+ *       {@code optimizer/vars/0..}: iterations (int64), the learning rate (unless a schedule gives
+ *       it), then the optimizer's slots in Keras's order ({@link Optimizer#kerasSlots}). So
+ *       {@code model.fit} in Keras continues from where Java stopped, with any optimizer training here offers.
  *   <li>{@code .h5} (the legacy format tf-keras loads): attributes {@code model_config} (tf-keras's
  *       dialect of the config), {@code training_config}, {@code keras_version}, {@code backend}, and
  *       {@code model_weights/<layer>/<layer>/kernel:0} with {@code layer_names}/{@code weight_names}.
@@ -79,34 +77,22 @@ public final class KerasWriter {
   private KerasWriter() {}
 
   /**
-   * How the model is trained, for Keras's compile settings and optimizer state.
+   * How the model trains, for Keras's compile settings and optimizer state.
    *
-   * @param decayPerEpoch the learning rate of epoch e (from 1) is {@code learningRate * decayPerEpoch^(e-1)}
-   *     (Keras's ExponentialDecay with staircase, one decay step per epoch)
+   * @param compiled the optimizer, the learning rate of each step and the loss
    * @param iterations the optimizer steps taken (Keras's {@code optimizer.iterations})
-   * @param slots the optimizer's slots as training left them; null for a fresh optimizer (all zero)
+   * @param slots the optimizer's state as training left it; null for a fresh optimizer
    */
-  public record Training(Optimizer.Kind optimizer, float learningRate, double decayPerEpoch, int stepsPerEpoch,
-      long iterations, Weights slots) {
+  public record Training(Trainer.Compiled compiled, long iterations, Weights slots) {
 
     /** After {@code outcome}: the optimizer state training ended with. */
-    public static Training after(TrainConfig config, int trainRows, Trainer.Outcome outcome) {
-      return new Training(config.optimizer(), config.learningRate(), config.learningRateDecay(),
-          stepsPerEpoch(config, trainRows), outcome.stepsTaken(), outcome.optimizerState());
+    public static Training after(Trainer.Compiled compiled, Trainer.Outcome outcome) {
+      return new Training(compiled, outcome.stepsTaken(), outcome.optimizerState());
     }
 
     /** Compile settings only; the optimizer starts afresh, as Keras's does. */
-    public static Training fresh(TrainConfig config, int trainRows) {
-      return new Training(config.optimizer(), config.learningRate(), config.learningRateDecay(),
-          stepsPerEpoch(config, trainRows), 0, null);
-    }
-
-    private static int stepsPerEpoch(TrainConfig config, int trainRows) {
-      return Math.max(1, (trainRows + config.batchSize() - 1) / config.batchSize());
-    }
-
-    boolean scheduled() {
-      return decayPerEpoch != 1;
+    public static Training fresh(Trainer.Compiled compiled) {
+      return new Training(compiled, 0, null);
     }
   }
 
@@ -306,56 +292,50 @@ public final class KerasWriter {
 
   /**
    * Keras 3's optimizer variables: iterations, the learning rate (a variable unless a schedule
-   * gives it), then per trainable variable its slots (RMSprop: velocity; Adam: momentum, velocity).
+   * gives it), the slots of the trainable variables group by group ({@link Optimizer#kerasSlots}),
+   * then the optimizer's own scalars.
    */
   private static void writeOptimizer(WritableGroup vars, Model model, List<Entry> layers, Training training) {
-    checkSlots(training);
-    vars.putAttribute("name", KerasConfig.SavingKeys.snakeCase(training.optimizer().keras()));
+    Optimizer optimizer = training.compiled().optimizer();
+    vars.putAttribute("name", KerasConfig.SavingKeys.snakeCase(optimizer.kerasName()));
     int index = 0;
     vars.putDataset(Integer.toString(index++), training.iterations());
-    if (!training.scheduled()) {
-      vars.putDataset(Integer.toString(index++), training.learningRate());
+    if (training.compiled().schedule() instanceof LearningRateSchedule.Constant constant) {
+      vars.putDataset(Integer.toString(index++), constant.learningRate());
     }
     // in the order of Keras's trainable_variables: its layers' order, which a Functional model's may change
     java.util.Set<String> trainable = model.parameters().trainable().stream().map(Parameters.Parameter::name)
         .collect(java.util.stream.Collectors.toSet());
-    for (Parameters.Parameter p : layers.stream().flatMap(e -> e.params().stream())
-        .filter(p -> trainable.contains(p.name())).toList()) {
-      for (String suffix : training.optimizer().kerasSlots()) {
-        vars.putDataset(Integer.toString(index++), nested(slot(training, p, suffix)));
+    List<Parameters.Parameter> params = layers.stream().flatMap(e -> e.params().stream())
+        .filter(p -> trainable.contains(p.name())).toList();
+    for (List<String> group : optimizer.kerasSlots()) {
+      for (Parameters.Parameter p : params) {
+        for (String suffix : group) {
+          vars.putDataset(Integer.toString(index++), nested(slot(training, p.name(), p.shape(),
+              Optimizer.slotName(p, suffix), 0f)));
+        }
       }
     }
-  }
-
-  /**
-   * The state written must be the state of the optimizer named in the file: a model trained with a
-   * Keras file's own optimizer (SGD, or Adam where train's is RMSprop) is refused rather than
-   * written under the wrong optimizer.
-   */
-  private static void checkSlots(Training training) {
-    String scope = training.optimizer().keras().toLowerCase(Locale.ROOT) + "/"; // Optimizer.minimize's scope
-    if (training.slots() != null && !training.slots().values().stream().allMatch(v -> v.name().startsWith(scope))) {
-      throw new DigitsException("the model was trained with another optimizer than " + training.optimizer().keras()
-          + " (a Keras file's own compile settings): writing it as a Keras file is not supported yet");
+    for (var scalar : optimizer.kerasScalars().entrySet()) {
+      vars.putDataset(Integer.toString(index++), nested(slot(training, scalar.getKey(), Shape.scalar(),
+          scalar.getKey(), scalar.getValue())));
     }
   }
 
-  private static Weights.Value slot(Training training, Parameters.Parameter p, String suffix) {
+  /** The optimizer variable named {@code name} (within the optimizer's scope) as training left it, or its start value. */
+  private static Weights.Value slot(Training training, String of, Shape shape, String name, float start) {
     if (training.slots() == null) {
-      return new Weights.Value(p.name(), p.shape(), new float[(int) p.shape().size()]);
+      float[] values = new float[(int) shape.size()];
+      java.util.Arrays.fill(values, start);
+      return new Weights.Value(of, shape, values);
     }
-    String name = "/" + Optimizer.slotName(p, suffix);
-    return training.slots().values().stream().filter(v -> v.name().endsWith(name)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no optimizer slot " + name + " for " + p.name()));
+    return training.slots().values().stream().filter(v -> v.name().endsWith("/" + name)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no optimizer variable " + name + " for " + of));
   }
 
   private static ObjectNode keras3Config(Model model, String modelName, List<Entry> layers, Training training) {
     ObjectNode root = model.chain() ? sequentialConfig(model, modelName, layers) : functionalConfig(model, modelName, layers);
-    ObjectNode compile = root.putObject("compile_config");
-    compile.set("optimizer", keras3Optimizer(training));
-    compile.put("loss", "categorical_crossentropy").putNull("loss_weights");
-    compile.putArray("metrics").add("accuracy");
-    compile.putNull("weighted_metrics").put("run_eagerly", false).put("steps_per_execution", 1).put("jit_compile", false);
+    root.set("compile_config", CompileSettings.toKeras3(training.compiled()));
     return root;
   }
 
@@ -482,51 +462,6 @@ public final class KerasWriter {
     return policy.putNull("registered_name");
   }
 
-  /** Keras 3's optimizer config, every option spelled out as Keras writes it. */
-  private static ObjectNode keras3Optimizer(Training training) {
-    ObjectNode optimizer = JSON.createObjectNode().put("module", "keras.optimizers")
-        .put("class_name", training.optimizer().keras());
-    ObjectNode c = optimizer.putObject("config").put("name", KerasConfig.SavingKeys.snakeCase(training.optimizer().keras()));
-    c.set("learning_rate", learningRate(training, true));
-    c.putNull("weight_decay").putNull("clipnorm").putNull("global_clipnorm").putNull("clipvalue").put("use_ema", false)
-        .put("ema_momentum", 0.99).putNull("ema_overwrite_frequency").putNull("loss_scale_factor")
-        .putNull("gradient_accumulation_steps");
-    hyperParameters(c, training.optimizer());
-    return optimizer.putNull("registered_name");
-  }
-
-  private static void hyperParameters(ObjectNode c, Optimizer.Kind kind) {
-    switch (kind) {
-      case RMSPROP -> {
-        RmsProp r = new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE);
-        c.put("rho", r.rho()).put("momentum", r.momentum()).put("epsilon", r.epsilon()).put("centered", r.centered());
-      }
-      case ADAM -> {
-        Adam a = new Adam(0.001f);
-        c.put("beta_1", a.beta1()).put("beta_2", a.beta2()).put("epsilon", a.epsilon()).put("amsgrad", a.amsgrad());
-      }
-    }
-  }
-
-  /**
-   * The learning rate as a float32 variable's value (as Keras writes it), or Keras's
-   * ExponentialDecay with staircase and one decay step per epoch: the per-epoch decay Java applies.
-   */
-  private static JsonNode learningRate(Training training, boolean keras3) {
-    if (!training.scheduled()) {
-      return JSON.getNodeFactory().numberNode((double) training.learningRate());
-    }
-    ObjectNode schedule = JSON.createObjectNode();
-    if (keras3) {
-      schedule.put("module", "keras.optimizers.schedules");
-    }
-    schedule.put("class_name", "ExponentialDecay");
-    schedule.putObject("config").put("initial_learning_rate", LayerFactory.exact(training.learningRate()))
-        .put("decay_steps", training.stepsPerEpoch()).put("decay_rate", training.decayPerEpoch())
-        .put("staircase", true).put("name", "ExponentialDecay");
-    return keras3 ? schedule.putNull("registered_name") : schedule;
-  }
-
   private static ArrayNode shape(Shape shape) {
     ArrayNode dims = JSON.createArrayNode();
     for (long d : shape.asArray()) {
@@ -547,7 +482,7 @@ public final class KerasWriter {
       h5.putAttribute("backend", "tensorflow");
       h5.putAttribute("keras_version", TF_KERAS_VERSION);
       h5.putAttribute("model_config", JSON.writeValueAsString(tfKerasConfig(model, modelName, layers)));
-      h5.putAttribute("training_config", JSON.writeValueAsString(tfKerasTraining(training)));
+      h5.putAttribute("training_config", JSON.writeValueAsString(CompileSettings.toTfKeras(training.compiled())));
       WritableGroup weights = h5.putGroup("model_weights");
       weights.putAttribute("backend", "tensorflow");
       weights.putAttribute("keras_version", TF_KERAS_VERSION);
@@ -597,17 +532,6 @@ public final class KerasWriter {
       });
       options.findParents("input_axes").forEach(o -> ((ObjectNode) o).remove(List.of("input_axes", "output_axes")));
     }
-    return root;
-  }
-
-  private static ObjectNode tfKerasTraining(Training training) {
-    ObjectNode root = JSON.createObjectNode().put("loss", "categorical_crossentropy");
-    root.putArray("metrics").add("accuracy");
-    root.putNull("weighted_metrics").putNull("loss_weights");
-    ObjectNode optimizer = root.putObject("optimizer_config").put("class_name", training.optimizer().keras());
-    ObjectNode c = optimizer.putObject("config").put("name", training.optimizer().keras());
-    c.set("learning_rate", learningRate(training, false));
-    hyperParameters(c, training.optimizer());
     return root;
   }
 

@@ -10,7 +10,9 @@ import io.digits.model.Model;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
 import io.digits.scoring.ModelLoader;
+import io.digits.train.LearningRateSchedule;
 import io.digits.train.TrainConfig;
+import io.digits.train.Trainer;
 import io.digits.train.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,21 +32,16 @@ import org.tensorflow.types.TFloat32;
  * A model that {@code convert --to} writes as a Keras file: its layers, weights and how it trains.
  * From a SavedModel made by {@code digits train} (its {@code assets.extra/training.json} names the
  * model and its training settings; the weights are the SavedModel's variables), or from any Keras
- * file this program reads (with its own compile settings where the writer can write them). Neither holds the optimizer's state,
- * so the Keras file starts the optimizer afresh (zero slots), as Keras's own would.
+ * file this program reads (with its own compile settings). Neither holds the optimizer's state, so
+ * the Keras file starts the optimizer afresh, as Keras's own would.
  */
 public record TrainedModel(Supplier<Model> layers, Weights weights, KerasWriter.Training training) {
 
   public static TrainedModel read(Path model) {
     if (Files.isRegularFile(model)) {
       KerasModel keras = KerasModel.load(model);
-      CompileSettings compiled = keras.compileSettings();
-      if (!compiled.writable()) {
-        throw new DigitsException(model + ": compiled with " + compiled.describe() + "; writing compile settings"
-            + " other than RMSprop (rho 0.9, epsilon 1e-08) and categorical cross-entropy is not supported yet");
-      }
-      return new TrainedModel(keras::create, keras.weights(), KerasWriter.Training.fresh(
-          TrainConfig.notebook().withLearningRate(compiled.optimizer().learningRate()), 1));
+      return new TrainedModel(keras::create, keras.weights(),
+          KerasWriter.Training.fresh(keras.compileSettings().compiled()));
     }
     Path dir = ModelLoader.resolve(model);
     Path record = dir.resolve(SavedModelExporter.EXTRAS).resolve(TrainingRun.FILE_NAME);
@@ -61,7 +58,8 @@ public record TrainedModel(Supplier<Model> layers, Weights weights, KerasWriter.
     Architecture architecture = Architecture.byName(run.model());
     Supplier<Model> layers = () -> architecture.create(config.dropout());
     return new TrainedModel(layers, variables(dir, layers.get()),
-        KerasWriter.Training.fresh(config, config.learningRateDecay() == 1 ? 1 : trainRows(dir, run)));
+        KerasWriter.Training.fresh(Trainer.Compiled.of(config,
+            config.schedule(1) instanceof LearningRateSchedule.Constant ? 1 : trainRows(dir, run))));
   }
 
   /** Writes this model to {@code file} (.keras or .h5). */
@@ -96,11 +94,11 @@ public record TrainedModel(Supplier<Model> layers, Weights weights, KerasWriter.
     }
   }
 
-  /** The training rows of the run, for the steps per epoch of a per-epoch learning-rate decay. */
+  /** The training rows of the run, for the steps per epoch of a learning-rate schedule. */
   private static int trainRows(Path dir, TrainingRun run) {
     Path data = Path.of(run.data());
     if (!Files.isRegularFile(data)) {
-      throw new DigitsException(dir + ": its learning rate decays per epoch, and the steps of an epoch need the training"
+      throw new DigitsException(dir + ": its learning rate follows a schedule, and the steps of an epoch need the training"
           + " data it names (" + data + "), which is not there");
     }
     return Split.of(DigitCsv.readLabeled(data), run.validationSplit(), run.config().seed()).train().size();

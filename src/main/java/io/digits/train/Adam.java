@@ -1,5 +1,6 @@
 package io.digits.train;
 
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -36,6 +37,12 @@ public record Adam(float learningRate, double beta1, double beta2, double epsilo
   @Override
   public String kerasName() {
     return adamW ? "AdamW" : "Adam";
+  }
+
+  @Override
+  public List<List<String>> kerasSlots() {
+    return amsgrad ? List.of(List.of("momentum", "velocity"), List.of("velocity_hat"))
+        : List.of(List.of("momentum", "velocity"));
   }
 
   @Override

@@ -18,7 +18,15 @@ public interface LearningRateSchedule {
   float rate(long step);
 
   static LearningRateSchedule constant(float rate) {
-    return step -> rate;
+    return new Constant(rate);
+  }
+
+  /** The same rate every step: Keras's plain {@code learning_rate=rate}. */
+  record Constant(float learningRate) implements LearningRateSchedule {
+    @Override
+    public float rate(long step) {
+      return learningRate;
+    }
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.digits.train;
 
 import io.digits.model.Initializer;
+import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -16,6 +18,7 @@ import org.tensorflow.types.TFloat32;
  */
 public record Nadam(float learningRate, double beta1, double beta2, double epsilon, BaseOptions base)
     implements Optimizer {
+  private static final String U_PRODUCT = "u_product";
 
   public Nadam {
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) {
@@ -40,6 +43,16 @@ public record Nadam(float learningRate, double beta1, double beta2, double epsil
   }
 
   @Override
+  public List<List<String>> kerasSlots() {
+    return List.of(List.of("momentum", "velocity"));
+  }
+
+  @Override
+  public Map<String, Float> kerasScalars() {
+    return Map.of(U_PRODUCT, 1f);
+  }
+
+  @Override
   public Rule rule(Slots slots, Ops scope, Operand<TFloat32> lr, Operand<TFloat32> iterations) {
     Operand<TFloat32> one = scope.constant(1f);
     Operand<TFloat32> half = scope.constant(0.5f);
@@ -49,7 +62,7 @@ public record Nadam(float learningRate, double beta1, double beta2, double epsil
     Operand<TFloat32> localStep = scope.math.add(iterations, one);
     Operand<TFloat32> nextStep = scope.math.add(iterations, scope.constant(2f));
     // _backend_update_step: u_product *= beta_1 * (1 - 0.5 * 0.96^t), once, before the updates.
-    Variable<TFloat32> uProduct = slots.scalar("u_product", Initializer.ONES);
+    Variable<TFloat32> uProduct = slots.scalar(U_PRODUCT, Initializer.ONES);
     Operand<TFloat32> uProductT = scope.assign(uProduct, scope.math.mul(scope.math.mul(uProduct, b1),
         scope.math.sub(one, scope.math.mul(half, scope.math.pow(decay, localStep)))));
     Operand<TFloat32> uT = scope.math.mul(b1, scope.math.sub(one, scope.math.mul(half, scope.math.pow(decay, localStep))));

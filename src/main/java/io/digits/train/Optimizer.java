@@ -46,16 +46,6 @@ public interface Optimizer {
     public String keras() {
       return this == RMSPROP ? "RMSprop" : "Adam";
     }
-
-    /**
-     * The suffixes of the slots that hold one parameter's state, in the order Keras 3 keeps that
-     * state per variable (RMSprop: velocity; Adam: momentum, velocity), by the names
-     * {@link Slots#like} gives them; see {@link #slotName}. RMSprop's momentum slot is left out: at
-     * momentum 0 it stays 0 and Keras has none.
-     */
-    public List<String> kerasSlots() {
-      return this == RMSPROP ? List.of("velocity") : List.of("momentum", "velocity");
-    }
   }
 
   /** The name of {@code parameter}'s slot {@code name} (made unique per parameter, without the optimizer's scope). */
@@ -74,6 +64,21 @@ public interface Optimizer {
 
   /** Keras's class name (SGD, RMSprop, Adam, AdamW, Nadam). */
   String kerasName();
+
+  /**
+   * The slots that hold each trainable parameter's state, by the names {@link Slots#like} gives
+   * them, in the order Keras 3 keeps its optimizer variables after {@code iterations} and the
+   * learning rate: one group per {@code add_optimizer_variables} call, each group made parameter
+   * by parameter (Adam: {@code [[momentum, velocity]]}, with amsgrad then {@code [[velocity_hat]]};
+   * RMSprop: {@code [[velocity]]}, then {@code [[momentum]]}, then {@code [[average_gradient]]}).
+   * A slot Keras does not have (RMSprop's momentum at momentum 0, always 0 here) is left out.
+   */
+  List<List<String>> kerasSlots();
+
+  /** The optimizer's own scalar variables, which Keras keeps after the slots, with their start values. */
+  default java.util.Map<String, Float> kerasScalars() {
+    return java.util.Map.of();
+  }
 
   /**
    * Keras's {@code weight_decay}, {@code clipnorm}, {@code clipvalue} and {@code global_clipnorm}.

@@ -1,5 +1,7 @@
 package io.digits.train;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -42,6 +44,18 @@ public record RmsProp(float learningRate, double rho, double momentum, double ep
   @Override
   public String kerasName() {
     return "RMSprop";
+  }
+
+  @Override
+  public List<List<String>> kerasSlots() {
+    List<List<String>> slots = new ArrayList<>(List.of(List.of("velocity")));
+    if (momentum > 0) {
+      slots.add(List.of("momentum"));
+    }
+    if (centered) {
+      slots.add(List.of("average_gradient"));
+    }
+    return slots;
   }
 
   @Override

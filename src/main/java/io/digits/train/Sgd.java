@@ -1,5 +1,6 @@
 package io.digits.train;
 
+import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
@@ -31,6 +32,11 @@ public record Sgd(float learningRate, double momentum, boolean nesterov, BaseOpt
   @Override
   public String kerasName() {
     return "SGD";
+  }
+
+  @Override
+  public List<List<String>> kerasSlots() {
+    return momentum == 0 ? List.of() : List.of(List.of("momentum"));
   }
 
   @Override

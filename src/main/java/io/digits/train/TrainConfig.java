@@ -41,6 +41,11 @@ public record TrainConfig(
     };
   }
 
+  /** The steps of an epoch over {@code trainRows} rows (the last batch may be short). */
+  public int stepsPerEpoch(int trainRows) {
+    return Math.max(1, (trainRows + batchSize - 1) / batchSize);
+  }
+
   /** The learning rate of every step, for epochs of {@code stepsPerEpoch} steps. */
   public LearningRateSchedule schedule(int stepsPerEpoch) {
     return learningRateDecay == 1 ? LearningRateSchedule.constant(learningRate)

@@ -22,7 +22,13 @@ public final class Trainer {
    * What Keras's {@code compile} sets: the optimizer, the learning rate of each step and the loss.
    * A Keras file brings its own; the built-in models take theirs from the {@link TrainConfig}.
    */
-  public record Compiled(Optimizer optimizer, LearningRateSchedule schedule, Loss loss) {}
+  public record Compiled(Optimizer optimizer, LearningRateSchedule schedule, Loss loss) {
+    /** A built-in model's: {@code config}'s optimizer and schedule over {@code trainRows} rows an epoch, the notebook's loss. */
+    public static Compiled of(TrainConfig config, int trainRows) {
+      return new Compiled(config.optimizer().create(config.learningRate()),
+          config.schedule(config.stepsPerEpoch(trainRows)), Loss.NOTEBOOK);
+    }
+  }
 
   private final Compiled compiled;
 
@@ -70,9 +76,9 @@ public final class Trainer {
   /** Trains from {@code start}, calling {@code listener} after each epoch with the state reached. */
   public Outcome fit(Model model, Dataset train, Dataset validation, ConfigProto session, Start start,
       EpochListener listener) {
-    try (TrainingGraph graph = new TrainingGraph(model, train, validation,
-        compiled != null ? compiled.optimizer() : config.optimizer().create(config.learningRate()),
-        compiled != null ? compiled.loss() : Loss.NOTEBOOK, session)) {
+    Compiled settings = compiled != null ? compiled : Compiled.of(config, train.size());
+    try (TrainingGraph graph = new TrainingGraph(model, train, validation, settings.optimizer(), settings.loss(),
+        session)) {
       History history = new History();
       int firstEpoch = 1;
       TrainingState resume = start.state();
@@ -84,8 +90,8 @@ public final class Trainer {
         resume.history().epochs().forEach(history::add);
         firstEpoch = resume.epochsDone() + 1;
       }
-      int steps = (train.size() + config.batchSize() - 1) / config.batchSize();
-      LearningRateSchedule schedule = compiled != null ? compiled.schedule() : config.schedule(steps);
+      int steps = config.stepsPerEpoch(train.size());
+      LearningRateSchedule schedule = settings.schedule();
       for (int epoch = firstEpoch; epoch <= config.epochs() && !stopped(history); epoch++) {
         long started = System.nanoTime();
         int[] order = order(train.size(), epoch);

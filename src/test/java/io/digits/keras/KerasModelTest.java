@@ -264,9 +264,9 @@ class KerasModelTest {
     return target;
   }
 
-  /** A file's own compile settings are what trains it; --save-keras cannot write those back yet, and says so first. */
+  /** A file's own compile settings are what trains it, and --save-keras writes them back as the file had them. */
   @Test
-  void aFileWithItsOwnOptimizerTrainsWithItAndRefusesSaveKerasBeforeTraining(@TempDir Path dir) throws IOException {
+  void aFileWithItsOwnOptimizerTrainsWithItAndIsWrittenBackWithIt(@TempDir Path dir) throws IOException {
     // keras3_tiny_conv.keras compiled as Keras 3 writes SGD(nesterov, ExponentialDecay) with categorical cross-entropy
     Path file = withConfig(dir.resolve("sgd"), "keras3_tiny_conv.keras",
         config -> config.set("compile_config", readJson("{\"optimizer\": {\"module\": \"keras.optimizers\", \"class_name\": \"SGD\", \"config\": {\"name\": \"sgd\", \"learning_rate\": {\"module\": \"keras.optimizers.schedules\", \"class_name\": \"ExponentialDecay\", \"config\": {\"initial_learning_rate\": 0.1, \"decay_steps\": 100, \"decay_rate\": 0.9, \"staircase\": true, \"name\": \"ExponentialDecay\"}, \"registered_name\": null}, \"weight_decay\": null, \"clipnorm\": null, \"global_clipnorm\": null, \"clipvalue\": null, \"use_ema\": false, \"ema_momentum\": 0.99, \"ema_overwrite_frequency\": null, \"loss_scale_factor\": null, \"gradient_accumulation_steps\": null, \"momentum\": 0.9, \"nesterov\": true}, \"registered_name\": null}, \"loss\": \"categorical_crossentropy\", \"loss_weights\": null, \"metrics\": [\"accuracy\"], \"weighted_metrics\": null, \"run_eagerly\": false, \"steps_per_execution\": 1, \"jit_compile\": false}")));
@@ -276,12 +276,20 @@ class KerasModelTest {
         "--epochs", "1", "--output", models);
     assertEquals(0, trained.code(), trained.err());
     assertTrue(trained.out().contains("Compiled with SGD("), "the file's optimizer: " + trained.out());
-    var refused = io.digits.testing.CliRunner.digits("train", "--model", file.toString(), "--data", csv.toString(),
-        "--epochs", "1", "--output", models, "--save-keras", dir.resolve("out.keras").toString());
-    assertEquals(1, refused.code());
-    assertTrue(refused.err().contains("--save-keras/--save-h5:") && refused.err().contains("not supported yet"),
-        refused.err());
-    assertTrue(!refused.out().contains("Epoch 1/1"), "refused before training: " + refused.out());
+    Path out = dir.resolve("out.keras");
+    var saved = io.digits.testing.CliRunner.digits("train", "--model", file.toString(), "--data", csv.toString(),
+        "--epochs", "1", "--output", models, "--overwrite", "--save-keras", out.toString());
+    assertEquals(0, saved.code(), saved.err());
+    try (ZipFile written = new ZipFile(out.toFile()); ZipFile original = new ZipFile(file.toFile())) {
+      assertEquals(JSON.readTree(original.getInputStream(original.getEntry("config.json"))).path("compile_config"),
+          JSON.readTree(written.getInputStream(written.getEntry("config.json"))).path("compile_config"));
+    }
+    // and SGD's state: iterations, then a momentum per weight (two Conv2D and two Dense, kernel and bias; no rate variable)
+    try (ZipFile written = new ZipFile(out.toFile());
+        io.jhdf.HdfFile h5 = io.jhdf.HdfFile.fromBytes(
+            written.getInputStream(written.getEntry("model.weights.h5")).readAllBytes())) {
+      assertEquals(1 + 8, ((io.jhdf.api.Group) h5.getByPath("optimizer/vars")).getChildren().size());
+    }
   }
 
   private static com.fasterxml.jackson.databind.JsonNode readJson(String text) {

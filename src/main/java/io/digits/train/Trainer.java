@@ -109,7 +109,7 @@ public final class Trainer {
           progress.update(step + 1, lossSum / seen, (double) correct / seen);
         }
         // With no validation rows (--validation-split 0) the val_ figures are NaN, as absent.
-        TrainingGraph.Metrics val = validation.size() > 0 ? graph.evaluate(validation.size(), 1000) : null;
+        TrainingGraph.Metrics val = validation.size() > 0 ? graph.evaluate(validation.size(), 100) : null;
         double valLoss = val == null ? Double.NaN : val.loss();
         double valAccuracy = val == null ? Double.NaN : val.accuracy();
         double loss = lossSum / seen;

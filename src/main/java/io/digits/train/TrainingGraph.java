@@ -17,6 +17,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.PlaceholderWithDefault;
+import org.tensorflow.op.core.VarHandleOp;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -24,11 +25,13 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TUint8;
 
 /**
- * The training graph of one model: the training and validation sets live in the graph as uint8
- * constants, and each step is fed only the indices of its batch, so no image crosses from Java per
- * step. (A constant, not a ref variable: reading a VariableV2 copies all of it every step,
- * shared/MEASUREMENTS.md.) Images are scaled in the graph as {@code uint8 -> float32 / 255}, which is
- * bit-for-bit numpy's {@code float32(x / 255.0)}.
+ * The training graph of one model: the training and validation images live in the session as
+ * uint8 resource variables, filled once, and each step is fed only the indices of its batch, so no
+ * image crosses from Java per step; {@code ResourceGather} reads just the batch's rows. (Not graph
+ * constants: grappler copies the whole graph, constants included, for each of its passes, which
+ * put 250 MiB on the peak memory of a run on train.csv; not a ref variable: reading a VariableV2
+ * copies all of it every step.) Images are scaled in the graph as {@code uint8 -> float32 / 255},
+ * which is bit-for-bit numpy's {@code float32(x / 255.0)}.
  */
 public final class TrainingGraph implements AutoCloseable {
 
@@ -70,8 +73,8 @@ public final class TrainingGraph implements AutoCloseable {
       int classes = (int) model.outputShape().size(1);
 
       trainIndices = tf.withName("train_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      Batch batch = batch(tf.withSubScope("train_data"), train, trainIndices, classes);
-      Loss.Prediction prediction = prediction(tf, model, batch.images, true);
+      Batch batch = batch(tf, "train_data", train, trainIndices, classes);
+      Loss.Prediction prediction = prediction(tf, model, batch.images().batch(), true);
       // Weight penalties (regularizers) join the loss as Keras's compute_loss adds model.losses, and so do
       // the activity penalties of this training forward pass.
       Operand<TFloat32> penalty = model.losses(tf).stream().reduce(tf.constant(0f), tf.math::add);
@@ -85,13 +88,15 @@ public final class TrainingGraph implements AutoCloseable {
 
       validationIndices =
           tf.withName("validation_indices").placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)));
-      Batch vbatch = batch(tf.withSubScope("validation_data"), validation, validationIndices, classes);
-      Loss.Prediction vprediction = prediction(tf, model, vbatch.images, false);
+      Batch vbatch = batch(tf, "validation_data", validation, validationIndices, classes);
+      Loss.Prediction vprediction = prediction(tf, model, vbatch.images().batch(), false);
       validationLossSum = tf.reduceSum(loss.perExample(tf, vprediction, vbatch.labels), tf.constant(0));
       validationCorrect = Loss.correct(tf, vprediction, vbatch.labels);
       validationPenalty = penalty;
 
       session = new Session(graph, config);
+      batch.images().fill(session);
+      vbatch.images().fill(session);
     } catch (RuntimeException e) {
       graph.close();
       throw e;
@@ -111,21 +116,34 @@ public final class TrainingGraph implements AutoCloseable {
     return projections.isEmpty() ? update : tf.withControlDependencies(projections).noOp();
   }
 
-  private record Batch(Operand<TFloat32> images, Operand<TInt32> labels) {}
+  private record Batch(Images images, Operand<TInt32> labels) {}
+
+  /** A data set's images in a uint8 resource variable, the rows {@code indices} picks scaled to float32 [0, 1]. */
+  private record Images(Operand<TFloat32> batch, Placeholder<TUint8> value, Op assign, Dataset data) {
+    void fill(Session session) {
+      try (TUint8 pixels = TUint8.tensorOf(Shape.of(data.size(), 784), DataBuffers.of(data.pixels(), true, false))) {
+        session.runner().feed(value, pixels).addTarget(assign).run();
+      }
+    }
+  }
 
   /** One-hot labels of {@code classes} classes (the model's outputs); a label beyond them is an error. */
-  private static Batch batch(Ops tf, Dataset data, Operand<TInt32> indices, int classes) {
+  private static Batch batch(Ops graph, String name, Dataset data, Operand<TInt32> indices, int classes) {
+    Ops tf = graph.withSubScope(name);
     int top = java.util.Arrays.stream(data.labels()).max().orElse(0);
     if (top >= classes) {
       throw new io.digits.DigitsException("the data has label " + top + " but the model has " + classes
           + " outputs (labels 0.." + (classes - 1) + ")");
     }
-    Operand<TUint8> pixels =
-        tf.constant(Shape.of(data.size(), 784), DataBuffers.of(data.pixels(), true, false));
+    Shape shape = Shape.of(data.size(), 784);
+    // named, so that the two data sets' variables are two (an unnamed handle is shared by its op's name)
+    Operand<?> pixels = tf.withName("pixels").varHandleOp(TUint8.class, shape, VarHandleOp.sharedName(name));
+    Placeholder<TUint8> value = tf.placeholder(TUint8.class, Placeholder.shape(shape));
+    Op assign = tf.assignVariableOp(pixels, value);
     Operand<TInt32> labels = tf.constant(data.labels());
     Operand<TFloat32> images = tf.math.div(
-        tf.dtypes.cast(tf.gather(pixels, indices, tf.constant(0)), TFloat32.class), tf.constant(255f));
-    return new Batch(tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1})),
+        tf.dtypes.cast(tf.resourceGather(pixels, indices, TUint8.class), TFloat32.class), tf.constant(255f));
+    return new Batch(new Images(tf.reshape(images, tf.constant(new long[] {-1, 28, 28, 1})), value, assign, data),
         tf.gather(labels, indices, tf.constant(0)));
   }
 

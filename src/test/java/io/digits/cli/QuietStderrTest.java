@@ -68,6 +68,15 @@ class QuietStderrTest {
     return run(Map.of(), args);
   }
 
+  /** The child starts with a small heap unless the user sized one (a -Xms above their -Xmx would not start). */
+  @Test
+  void theChildGetsASmallFirstHeapUnlessTheUserSizesTheHeap() {
+    assertEquals(List.of(QuietLaunch.SMALL_FIRST_HEAP, "-Dx=1"), QuietLaunch.childOptions(List.of("-Dx=1")));
+    for (String sized : List.of("-Xmx8m", "-Xms1g", "-XX:MaxRAMPercentage=50", "-XX:InitialHeapSize=64m")) {
+      assertEquals(List.of(sized), QuietLaunch.childOptions(List.of(sized)), sized);
+    }
+  }
+
   @Test
   void malformedInputGivesExactlyOneLine() throws Exception {
     // The bad row comes after the model is loaded and the first rows are read: TensorFlow has spoken by then.

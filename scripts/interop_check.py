@@ -339,8 +339,13 @@ def check_b(report, cli, args):
 
 def check_c(report, args):
     parity = os.path.abspath(os.path.join(args.work, "parity"))
+    bf16 = os.path.abspath(os.path.join(args.work, "parity-bf16"))
+    made = report.run("c keras_parity.py --policy mixed_bfloat16", lambda: subprocess.run(
+        [sys.executable, os.path.join(SCRIPTS, "keras_parity.py"), "--data", args.data, "--out", bf16,
+         "--policy", "mixed_bfloat16", "--steps", "20"], check=True, timeout=1800, stdout=subprocess.DEVNULL) and bf16)
     script_then_java_test(report, "c", "keras_parity.py", ["--data", args.data], parity, "KerasParityTest",
-                          {"digits.parity.dir": parity, "digits.data": os.path.abspath(args.data)})
+                          {"digits.parity.dir": parity, "digits.data": os.path.abspath(args.data),
+                           **({"digits.parity.bf16.dir": bf16} if made else {})})
 
 
 def script_then_java_test(report, letter, script, script_args, out, test_class, properties, timeout=1800):

@@ -72,6 +72,9 @@ class KerasParityTest {
    */
   private static final int WINDOW = 20;
   private static final double WINDOW_TOLERANCE = 0.05;
+  /** The bfloat16 check's steps and relative loss tolerance (issue 18's). */
+  private static final int BF16_STEPS = 20;
+  private static final double BF16_TOLERANCE = 1e-2;
 
   @ParameterizedTest
   @ValueSource(strings = {"simple", "double-conv"})
@@ -134,24 +137,75 @@ class KerasParityTest {
     }
   }
 
+  /**
+   * {@code --precision mixed-bfloat16} against Keras's {@code mixed_bfloat16} policy (issue 18): at
+   * each of the first 20 steps, from Keras's own state before it (weights and accumulators, which
+   * the policy keeps in float32), Java's loss within 1e-2 relative of Keras's. bfloat16 keeps 8
+   * significant bits (2^-8 = 0.4 % a rounding), and the two round in different places (TF's oneDNN
+   * rewrite picks the ops; Keras casts per layer), so the losses of one forward pass differ by a few
+   * such roundings (measured: at most 0.04 %). Not along a free-running curve: from step 3 on,
+   * bfloat16's larger roundings make two correct runs part as float32 runs part after step 50 (see
+   * the class comment; measured 2.7 % apart by step 19), so that curve is printed, not asserted.
+   * Needs a CPU with bfloat16 instructions (elsewhere TF leaves the graph float32).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"double-conv"})
+  void mixedBfloat16StepsFromKerasStateGiveKerasMixedBfloat16Losses(String modelName) throws IOException {
+    assumeTrue(bfloat16Cpu(), "the CPU has no bfloat16 instructions (avx512_bf16, amx_bf16)");
+    Parity p = Parity.load("digits.parity.bf16.dir", modelName, BF16_STEPS);
+    double worst = 0;
+    double freeRunning = 0;
+    try (TrainingGraph graph = p.graph(Precision.MIXED_BFLOAT16.apply(ConfigProto.getDefaultInstance()))) {
+      graph.start(p.weights("w"), 0);
+      for (int step = 0; step < BF16_STEPS; step++) {
+        double keras = p.losses[step];
+        freeRunning = Math.max(freeRunning, Math.abs(graph.step(batch(step)).loss() - keras) / keras);
+      }
+      for (int step = 0; step < BF16_STEPS; step++) {
+        graph.restore(p.weights(stateFile(step, "w")), optimizerState(graph, p, step), 0, step);
+        double keras = p.losses[step];
+        double java = graph.step(batch(step)).loss();
+        assertEquals(keras, java, BF16_TOLERANCE * keras, modelName + " step " + (step + 1) + " from Keras's state");
+        worst = Math.max(worst, Math.abs(java - keras) / keras);
+      }
+    }
+    System.out.printf("%s: mixed-bfloat16 vs Keras mixed_bfloat16, steps 1-%d from Keras's state: worst relative loss"
+        + " difference %.2e (free-running: %.2e)%n", modelName, BF16_STEPS, worst, freeRunning);
+  }
+
+  private static boolean bfloat16Cpu() throws IOException {
+    Path cpuinfo = Path.of("/proc/cpuinfo");
+    return Files.isReadable(cpuinfo) && java.util.regex.Pattern.compile("\\b(avx512_bf16|amx_bf16)\\b")
+        .matcher(Files.readString(cpuinfo)).find();
+  }
+
   /** Keras's side of the check for one model, as scripts/keras_parity.py wrote it. */
   private record Parity(Path dir, double[] losses, Dataset rows) {
     static Parity load(String modelName) throws IOException {
-      String dirProperty = System.getProperty("digits.parity.dir");
-      assumeTrue(dirProperty != null, "needs Keras's side: set -Ddigits.parity.dir (make interop does)");
+      return load("digits.parity.dir", modelName, STEPS);
+    }
+
+    /** Keras's side written under the folder system property {@code property} names, {@code steps} steps. */
+    static Parity load(String property, String modelName, int steps) throws IOException {
+      String dirProperty = System.getProperty(property);
+      assumeTrue(dirProperty != null, "needs Keras's side: set -D" + property + " (make interop does)");
       Path dir = Path.of(dirProperty).resolve(modelName);
       assertTrue(Files.isRegularFile(dir.resolve("losses.csv")), "missing Keras output in " + dir);
       double[] losses = Files.readAllLines(dir.resolve("losses.csv")).stream().skip(1)
           .mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
-      assertEquals(STEPS, losses.length, "Keras wrote " + STEPS + " steps");
+      assertEquals(steps, losses.length, "Keras wrote " + steps + " steps");
       Dataset rows = DigitCsv.readLabeled(Path.of(System.getProperty("digits.data", "data/train.csv")))
-          .head(STEPS * BATCH);
+          .head(steps * BATCH);
       return new Parity(dir, losses, rows);
     }
 
     TrainingGraph graph() {
+      return graph(ConfigProto.getDefaultInstance());
+    }
+
+    TrainingGraph graph(ConfigProto config) {
       return new TrainingGraph(Architecture.byName(dir.getFileName().toString()).create(0f), rows,
-          rows.head(BATCH), new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE), ConfigProto.getDefaultInstance());
+          rows.head(BATCH), new RmsProp(RmsProp.NOTEBOOK_LEARNING_RATE), config);
     }
 
     boolean hasState(int step) {

@@ -3,6 +3,7 @@ package io.digits.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.AtomicFile;
 import io.digits.DigitsException;
@@ -72,6 +73,9 @@ public final class KerasWriter {
   private static final java.util.Set<String> TF_KERAS_UNKNOWN = java.util.Set.of("quantization_config", "rms_scaling",
       "value_range");
   /** The Keras layers written here whose {@code call} has a {@code mask} argument. */
+  /** The tf-keras layers whose config holds {@code activity_regularizer} (others drop it when saving). */
+  private static final java.util.Set<String> TF_KERAS_ACTIVITY = java.util.Set.of("Conv2D", "DepthwiseConv2D",
+      "SeparableConv2D", "Dense");
   private static final java.util.Set<String> TAKES_MASK = java.util.Set.of("BatchNormalization", "Softmax");
 
   private KerasWriter() {}
@@ -153,12 +157,14 @@ public final class KerasWriter {
           throw new DigitsException("layer " + (i + 1) + " is a nested model (" + nested.describe()
               + "): writing nested models as Keras files is not supported yet");
         }
-        List<LayerFactory.KerasLayer> keras = LayerFactory.toKeras(layer);
-        if (keras.size() == 1 && !readBack(keras.get(0)).equals(layer.describe())) {
-          // a layer whose options toKeras would not all write must be refused, never written unnoticed
-          throw new DigitsException("layer " + (i + 1) + " " + layer.describe() + " cannot be written as a Keras layer"
-              + " yet: it would read back as " + readBack(keras.get(0)));
+        LayerFactory.WeightOptions options = LayerFactory.WeightOptions.of(model, layer);
+        List<LayerFactory.KerasLayer> keras;
+        try {
+          keras = LayerFactory.toKeras(layer, options);
+        } catch (DigitsException e) {
+          throw new DigitsException("layer " + (i + 1) + " " + layer.describe() + ": " + e.getMessage());
         }
+        checkReadsBack(i + 1, layer, options, keras);
         for (LayerFactory.KerasLayer k : keras) {
           // a layer that becomes several Keras layers has no weights (RandomAffine)
           layers.add(new Entry(null, k, i, model.inputShapes(i), first ? params : List.of(), first ? values : List.of()));
@@ -430,14 +436,38 @@ public final class KerasWriter {
     return entry;
   }
 
-  /** A layer's {@code config} as Keras 3 writes it: name, trainable, dtype policy, then the layer's own options. */
-  /** What {@code layer}'s config reads back as, described. */
-  private static String readBack(LayerFactory.KerasLayer layer) {
-    LayerConfig config = new LayerConfig("(written)", 1, "layer", layer.className(), "layer",
-        layerConfig("layer", layer));
-    return LayerFactory.create(config, 1).describe();
+  /**
+   * Refuses a layer whose Keras config would read back as another layer, with other initializers
+   * (its config written again differs), or with other regularizers and constraints: an option
+   * {@link LayerFactory#toKeras} cannot write is never left out unnoticed.
+   */
+  private static void checkReadsBack(int position, Component layer, LayerFactory.WeightOptions options,
+      List<LayerFactory.KerasLayer> keras) {
+    String refused = "layer " + position + " " + layer.describe() + " cannot be written as a Keras layer yet: ";
+    java.util.Map<String, io.digits.model.Regularizer> regularizers = new java.util.LinkedHashMap<>();
+    java.util.Map<String, io.digits.model.Constraint> constraints = new java.util.LinkedHashMap<>();
+    for (LayerFactory.KerasLayer k : keras) {
+      LayerConfig config = new LayerConfig("(written)", 1, "layer", k.className(), "layer", layerConfig("layer", k));
+      Component back = LayerFactory.create(config, 1);
+      if (keras.size() == 1 && !back.describe().equals(layer.describe())) {
+        throw new DigitsException(refused + "it would read back as " + back.describe());
+      }
+      if (keras.size() == 1 && !LayerFactory.toKeras(back, options).get(0).options().equals(k.options())) {
+        throw new DigitsException(refused + "its config " + k.options() + " would read back as "
+            + LayerFactory.toKeras(back, options).get(0).options());
+      }
+      regularizers.putAll(config.regularizers());
+      constraints.putAll(config.constraints());
+    }
+    io.digits.model.Regularizer activity = regularizers.remove(LayerConfig.ACTIVITY);
+    var readBack = new LayerFactory.WeightOptions(regularizers, constraints, activity);
+    if (!readBack.equals(options)) {
+      throw new DigitsException(refused + "its regularizers and constraints " + options + " would read back as "
+          + readBack);
+    }
   }
 
+  /** A layer's {@code config} as Keras 3 writes it: name, trainable, dtype policy, then the layer's own options. */
   static ObjectNode layerConfig(String name, LayerFactory.KerasLayer layer) {
     ObjectNode config = JSON.createObjectNode();
     ObjectNode options = layer.options();
@@ -519,20 +549,58 @@ public final class KerasWriter {
         .<ObjectNode>set("batch_input_shape", shape(model.inputShape())).put("dtype", "float32")
         .put("sparse", false).put("ragged", false).put("name", "input_1");
     for (Entry layer : layers) {
-      ObjectNode options = list.addObject().put("class_name", layer.keras().className()).putObject("config")
-          .put("name", layer.key()).put("trainable", true).put("dtype", "float32");
-      boolean augmentation = layer.keras().className().startsWith("Random");
-      layer.keras().options().fields().forEachRemaining(e -> {
-        // options tf-keras's constructors do not take (RandomContrast's value_range: tf-keras does not clip)
-        boolean keras3Only = TF_KERAS_UNKNOWN.contains(e.getKey()) || augmentation && e.getKey().equals("data_format");
-        if (!keras3Only) {
-          boolean leaky = layer.keras().className().equals("LeakyReLU");
-          options.set(leaky ? "alpha" : e.getKey(), e.getValue().deepCopy()); // tf-keras's name for the slope
-        }
-      });
-      options.findParents("input_axes").forEach(o -> ((ObjectNode) o).remove(List.of("input_axes", "output_axes")));
+      list.addObject().put("class_name", layer.keras().className()).set("config", tfKerasLayerConfig(layer));
     }
     return root;
+  }
+
+  /** One layer's config in tf-keras's dialect (see {@link #tfKerasConfig}). */
+  private static ObjectNode tfKerasLayerConfig(Entry layer) {
+    String className = layer.keras().className();
+    ObjectNode options = JSON.createObjectNode().put("name", layer.key()).put("trainable", true).put("dtype", "float32");
+    boolean augmentation = className.startsWith("Random");
+    JsonNode activity = layer.keras().options().path("activity_regularizer");
+    boolean activitySlot = TF_KERAS_ACTIVITY.contains(className);
+    if (!activitySlot && !activity.isMissingNode() && !activity.isNull()) {
+      throw new DigitsException("layer '" + layer.key() + "' (" + className + "): tf-keras's " + className
+          + " does not save an activity regularizer; write a .keras file (Keras 3)");
+    }
+    layer.keras().options().fields().forEachRemaining(e -> {
+      // options tf-keras's constructors do not take (RandomContrast's value_range: tf-keras does not clip)
+      boolean keras3Only = TF_KERAS_UNKNOWN.contains(e.getKey()) || augmentation && e.getKey().equals("data_format");
+      if (!keras3Only && !e.getKey().equals("activity_regularizer")) {
+        boolean leaky = className.equals("LeakyReLU");
+        options.set(leaky ? "alpha" : e.getKey(), tfKerasObject(e.getValue())); // tf-keras's name for the slope
+      }
+      if (activitySlot && e.getKey().equals("bias_regularizer")) {
+        options.set("activity_regularizer", activity.isMissingNode() ? NullNode.getInstance() : tfKerasObject(activity));
+      }
+    });
+    return options;
+  }
+
+  /**
+   * An option's value as tf-keras serializes it: initializers without Keras 3's
+   * {@code input_axes}/{@code output_axes} and with the seed last, regularizers' factors as the
+   * float32 values tf-keras keeps.
+   */
+  private static JsonNode tfKerasObject(JsonNode value) {
+    String module = value.path("module").asText();
+    if (!module.equals("keras.initializers") && !module.equals("keras.regularizers")) {
+      return value.deepCopy();
+    }
+    ObjectNode copy = value.deepCopy();
+    ObjectNode config = (ObjectNode) copy.get("config");
+    if (module.equals("keras.initializers")) {
+      JsonNode seed = config.remove("seed");
+      config.remove(List.of("input_axes", "output_axes"));
+      if (seed != null) {
+        config.set("seed", seed);
+      }
+    } else {
+      config.fields().forEachRemaining(e -> e.setValue(config.numberNode((double) e.getValue().floatValue())));
+    }
+    return copy;
   }
 
   private interface Hdf5Contents {

@@ -21,7 +21,7 @@
      (trained by digits, no Keras original) loads, predicts, evaluates and comes back the same way.
      Issue 16's Functional models (keras_models.FUNCTIONAL), a chain of every other layer kind and a
      residual CNN, the last two with their own initializers, regularizers and constraints: Keras
-     writes them, `digits train --model FILE.keras --save-keras` (the chain also --save-h5), writes
+     writes them, `digits train --model FILE.keras --save-keras --save-h5`, writes
      each layer's config as Keras wrote it, Keras (and tf-keras for the .h5) loads that with Java's
      probabilities, re-saves the same config.json, and digits scores the re-save like Keras.
   h. A Keras user's own model trained in Java (issue 16): keras_fit_parity.py compiles a residual CNN,
@@ -659,10 +659,10 @@ def regularized_cnn(K):
 
 
 def check_g_functional(report, cli, args, work, small, rows):
-    """The round trip of issue 16's Functional models (keras_models.FUNCTIONAL) and of every_layer_chain:
-    Keras writes the model (fresh weights), digits trains it 1 epoch and writes it (.keras; the chain
-    also .h5, which tf-keras loads), Keras loads that (same layers, Java's probabilities), saves it
-    again (the same config.json), and digits scores Keras's file as Keras does."""
+    """The round trip of issue 16's Functional models (keras_models.FUNCTIONAL), of every_layer_chain and
+    of regularized_cnn: Keras writes the model (fresh weights), digits trains it 1 epoch and writes it
+    (.keras, and .h5, which tf-keras loads), Keras loads that (same layers, Java's probabilities),
+    saves it again (the same config.json), and digits scores Keras's file as Keras does."""
     import keras
 
     folder = os.path.join(work, "functional")
@@ -691,17 +691,17 @@ def check_g_functional(report, cli, args, work, small, rows):
         j1 = os.path.join(folder, f"{name}.digits.keras")
         h5 = os.path.join(folder, f"{name}.digits.h5")
         train = ["train", "--model", k0, "--data", small, "--epochs", 1, "--output", out, "--model-version", 1,
-                 "--overwrite", "--save-keras", j1] + (["--save-h5", h5] if isinstance(model, keras.Sequential) else [])
-        if not report.run(f"{label} java train --model FILE.keras --save-keras", lambda: run_cli(cli, train) and "ok"):
+                 "--overwrite", "--save-keras", j1, "--save-h5", h5]
+        if not report.run(f"{label} java train --model FILE.keras --save-keras --save-h5",
+                          lambda: run_cli(cli, train) and "ok"):
             continue
         java_probs = java_probabilities(cli, args, os.path.join(out, name, "1"))
         report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, layer_table(model),
                    type(optimizer).__name__, rows, java_probs)
         report.run(f"{label} compile settings written back as Keras wrote them", check_compile_config_kept, k0, j1)
         report.run(f"{label} layer configs written back as Keras wrote them", check_layer_configs_kept, k0, j1)
-        if isinstance(model, keras.Sequential):
-            report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, type(optimizer).__name__,
-                       rows, java_probs)
+        report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, type(optimizer).__name__,
+                   rows, java_probs)
         keras_saves_again(report, cli, args, label, j1, os.path.join(folder, f"{name}.keras2.keras"), rows)
 
 
@@ -730,12 +730,18 @@ def check_layer_configs_kept(original, written):
     """digits writes each layer's config as Keras wrote it in the file it trained: the same options
     (initializers, regularizers, constraints included) in the same order, layer for layer; names and
     Keras's object-sharing ids aside."""
-    layers = [names_apart(without_ids(keras_config(path)["config"]["layers"])) for path in (original, written)]
+    configs = [keras_config(path) for path in (original, written)]
+    layers = [names_apart(without_ids(config["config"]["layers"])) for config in configs]
+    kinds = [config["class_name"] for config in configs]
+    if kinds[0] != kinds[1]:
+        # a Functional chain comes back as a Sequential: the same layers, without the Functional wiring
+        layers = [[{k: v for k, v in layer.items() if k not in ("name", "inbound_nodes")} for layer in model]
+                  for model in layers]
     d = first_difference(*layers, path="layers")
     expect(d is None, f"differs from the file's own: {d}")
     options = sum(1 for layer in layers[0] for k, v in layer["config"].items()
                   if v is not None and k.endswith(("_regularizer", "_constraint")))
-    return f"{len(layers[0])} layers identical, {options} regularizers and constraints"
+    return f"{len(layers[0])} layers identical ({' -> '.join(dict.fromkeys(kinds))}), {options} regularizers and constraints"
 
 
 def keras_saves_again(report, cli, args, label, j1, k2, rows):

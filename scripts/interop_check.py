@@ -676,7 +676,9 @@ def check_g_functional(report, cli, args, work, small, rows):
         "augmented_cnn": (O.Nadam(S.CosineDecay(1e-4, 100, warmup_target=1e-3, warmup_steps=20)),
                           "categorical_crossentropy"),
         "every_layer": (O.AdamW(0.001, global_clipnorm=2.0), "categorical_crossentropy"),
-        "regularized_cnn": (O.RMSprop(0.001, momentum=0.5, centered=True), "categorical_crossentropy"),
+        # named: the notebook models' RMSprops took Keras's automatic names rm_sprop and rm_sprop_1,
+        # and digits writes the class's default name back
+        "regularized_cnn": (O.RMSprop(0.001, momentum=0.5, centered=True, name="rm_sprop"), "categorical_crossentropy"),
     }
     models = dict(keras_models.FUNCTIONAL, every_layer=every_layer_chain, regularized_cnn=regularized_cnn)
     for name, build in models.items():

@@ -191,6 +191,34 @@ class KerasWeightOptionsTest {
     assertTrue(expected.stream().filter(line -> line.contains("Regularizer[")).count() >= 12, expected.toString());
   }
 
+  /** A residual block whose layers carry options; each call builds fresh layers. */
+  private static Model optionsGraph() {
+    Conv2D conv = Conv2D.of(4, 3, 1, 1, 1, Padding.SAME, Activation.RELU, true, VarianceScaling.lecunUniform(),
+        Initializer.ZEROS);
+    Conv2D side = Conv2D.of(4, 1, 1, 1, 1, Padding.SAME, Activation.LINEAR, false, new Initializer.Orthogonal(1),
+        Initializer.ZEROS);
+    BatchNormalization norm = new BatchNormalization();
+    Dense dense = new Dense(10, Activation.SOFTMAX, true, VarianceScaling.glorotNormal(), new Initializer.Constant(0.5f));
+    Model.Builder b = Model.builder("options_graph");
+    Model.Tensor x = b.apply(conv, b.input());
+    Model.Tensor y = b.apply(norm, b.apply(side, x));
+    x = b.apply(new io.digits.model.Merging(io.digits.model.Merging.Op.ADD), x, y);
+    return b.output(b.apply(dense, b.apply(new Flatten(), b.apply(new MaxPool2D(2), x))))
+        .regularize(conv, "kernel", L2).regularizeActivity(conv, L1).constrain(side, "kernel", MAX_NORM_WINDOW)
+        .regularize(norm, "gamma", L1L2).constrain(norm, "beta", UNIT_NORM)
+        .regularize(dense, "bias", L1).constrain(dense, "kernel", NON_NEG).regularizeActivity(dense, L2);
+  }
+
+  /** The same for a Functional model, whose file lists its layers in Keras's order: compared as sets. */
+  @ParameterizedTest
+  @ValueSource(strings = {".keras", ".h5"})
+  void aFunctionalModelReadsBackWithTheSameOptions(String suffix, @TempDir Path dir) {
+    Path file = dir.resolve("graph" + suffix);
+    KerasWriter.write(file, optionsGraph(), zeros(optionsGraph()), fresh());
+    assertEquals(trainingOptions(optionsGraph()).stream().sorted().toList(),
+        trainingOptions(KerasModel.load(file).create()).stream().sorted().toList());
+  }
+
   /**
    * Each variable with its initializer, regularizer and constraint, and each layer with its
    * activity regularizer, as the built model holds them.

@@ -77,10 +77,10 @@ public final class KerasWriter {
   /** Keras 3 options that tf-keras's layers refuse. */
   private static final java.util.Set<String> TF_KERAS_UNKNOWN = java.util.Set.of("quantization_config", "rms_scaling",
       "value_range");
-  /** The Keras layers written here whose {@code call} has a {@code mask} argument. */
   /** The tf-keras layers whose config holds {@code activity_regularizer} (others drop it when saving). */
   private static final java.util.Set<String> TF_KERAS_ACTIVITY = java.util.Set.of("Conv2D", "DepthwiseConv2D",
       "SeparableConv2D", "Dense");
+  /** The Keras layers written here whose {@code call} has a {@code mask} argument. */
   private static final java.util.Set<String> TAKES_MASK = java.util.Set.of("BatchNormalization", "Softmax");
 
   private KerasWriter() {}

@@ -19,10 +19,11 @@
      file like Keras; and Keras's fit continues Java's training from the saved optimizer state
      (KerasContinuationTest's files: each step's loss within 1e-4 of Java's next steps). bn-cnn
      (trained by digits, no Keras original) loads, predicts, evaluates and comes back the same way.
-     Issue 16's Functional models (keras_models.FUNCTIONAL) and a chain of every other layer kind:
-     Keras writes them, `digits train --model FILE.keras --save-keras` (the chain also --save-h5),
-     Keras (and tf-keras for the .h5) loads that with Java's probabilities, re-saves the same
-     config.json, and digits scores the re-save like Keras.
+     Issue 16's Functional models (keras_models.FUNCTIONAL), a chain of every other layer kind and a
+     residual CNN, the last two with their own initializers, regularizers and constraints: Keras
+     writes them, `digits train --model FILE.keras --save-keras --save-h5`, writes
+     each layer's config as Keras wrote it, Keras (and tf-keras for the .h5) loads that with Java's
+     probabilities, re-saves the same config.json, and digits scores the re-save like Keras.
   h. A Keras user's own model trained in Java (issue 16): keras_fit_parity.py compiles a residual CNN,
      a separable/depthwise CNN with Concatenate branches and a model with the augmentation layers,
      saves them and trains each 20 steps in Keras; the Java KerasFitParityTest trains the same files
@@ -618,22 +619,55 @@ def check_g(report, cli, args):
 
 
 def every_layer_chain(K):
-    """A chain of each layer kind digits writes that keras_models' models leave out (also as .h5 for tf-keras)."""
-    L = K.layers
+    """A chain of each layer kind digits writes that keras_models' models leave out (also as .h5 for tf-keras),
+    the layers with weights carrying their own initializers, regularizers and constraints (activity
+    regularizers only where tf-keras keeps them: Conv and Dense layers)."""
+    L, R, C, I = K.layers, K.regularizers, K.constraints, K.initializers
     return K.Sequential([
-        K.Input((28, 28, 1)), L.RandomContrast(0.1), L.Conv2D(4, 3, dilation_rate=2, padding="same"),
-        L.Conv2D(4, 3, groups=2, padding="same"), L.DepthwiseConv2D(3, depth_multiplier=2, padding="same"),
+        K.Input((28, 28, 1)), L.RandomContrast(0.1),
+        L.Conv2D(4, 3, dilation_rate=2, padding="same", kernel_initializer="he_normal", kernel_regularizer=R.L2(1e-4),
+                 kernel_constraint=C.MaxNorm(3, axis=[0, 1, 2]), activity_regularizer=R.L1(1e-5)),
+        L.Conv2D(4, 3, groups=2, padding="same", bias_initializer=I.Constant(0.01), bias_constraint=C.NonNeg()),
+        L.DepthwiseConv2D(3, depth_multiplier=2, padding="same", depthwise_initializer=I.TruncatedNormal(stddev=0.1),
+                          depthwise_regularizer=R.L1L2(1e-5, 1e-4), activity_regularizer=R.L2(1e-5)),
         L.ZeroPadding2D(((1, 2), (3, 4))), L.Cropping2D(((1, 2), (3, 4))), L.SpatialDropout2D(0.1),
-        L.GaussianNoise(0.1), L.GaussianDropout(0.1), L.LayerNormalization(), L.ReLU(max_value=6.0, threshold=0.1),
-        L.LeakyReLU(0.2), L.PReLU(shared_axes=[1, 2]), L.ELU(0.5), L.GlobalMaxPooling2D(keepdims=True),
-        L.Flatten(), L.Dense(10), L.Softmax()], name="every_layer")
+        L.GaussianNoise(0.1), L.GaussianDropout(0.1),
+        L.LayerNormalization(beta_regularizer=R.L2(1e-3), gamma_constraint=C.NonNeg()),
+        L.ReLU(max_value=6.0, threshold=0.1), L.LeakyReLU(0.2),
+        L.PReLU(shared_axes=[1, 2], alpha_initializer=I.Constant(0.1), alpha_regularizer=R.L2(1e-4),
+                alpha_constraint=C.NonNeg()),
+        L.ELU(0.5), L.GlobalMaxPooling2D(keepdims=True), L.Flatten(),
+        L.Dense(10, kernel_initializer=I.VarianceScaling(2.0, "fan_out", "uniform"), kernel_regularizer=R.L1(1e-5),
+                bias_constraint=C.UnitNorm(), activity_regularizer=R.L2(1e-5)),
+        L.Softmax()], name="every_layer")
+
+
+def regularized_cnn(K):
+    """A residual CNN with a Concatenate branch whose layers carry their own initializers, weight and
+    activity regularizers and constraints (check h's keras_models are left as they are)."""
+    L, R, C, I = K.layers, K.regularizers, K.constraints, K.initializers
+    inputs = K.Input((28, 28, 1))
+    x = L.Conv2D(8, 3, padding="same", activation="relu", kernel_initializer="he_uniform",
+                 kernel_regularizer=R.L2(1e-4), activity_regularizer=R.L1(1e-6))(inputs)
+    y = L.Conv2D(8, 3, padding="same", use_bias=False, kernel_initializer=I.Orthogonal(gain=1.5),
+                 kernel_constraint=C.MaxNorm(2, axis=[0, 1, 2]))(x)
+    y = L.BatchNormalization(beta_regularizer=R.L1L2(1e-5, 1e-4), gamma_constraint=C.NonNeg())(y)
+    x = L.Activation("relu")(L.Add()([x, y]))
+    b = L.SeparableConv2D(8, 3, padding="same", depthwise_initializer="lecun_normal",
+                          pointwise_initializer="lecun_normal", bias_initializer=I.RandomUniform(-0.01, 0.01),
+                          depthwise_regularizer=R.L2(1e-4), pointwise_constraint=C.UnitNorm(axis=[0, 1, 2]))(x)
+    x = L.MaxPooling2D(2)(L.Concatenate()([x, b]))
+    x = L.GlobalAveragePooling2D()(x)
+    outputs = L.Dense(10, activation="softmax", kernel_initializer=I.RandomNormal(stddev=0.05),
+                      kernel_regularizer=R.L1(1e-5), bias_constraint=C.MaxNorm(1), activity_regularizer=R.L2(1e-5))(x)
+    return K.Model(inputs, outputs, name="regularized_cnn")
 
 
 def check_g_functional(report, cli, args, work, small, rows):
-    """The round trip of issue 16's Functional models (keras_models.FUNCTIONAL) and of every_layer_chain:
-    Keras writes the model (fresh weights), digits trains it 1 epoch and writes it (.keras; the chain
-    also .h5, which tf-keras loads), Keras loads that (same layers, Java's probabilities), saves it
-    again (the same config.json), and digits scores Keras's file as Keras does."""
+    """The round trip of issue 16's Functional models (keras_models.FUNCTIONAL), of every_layer_chain and
+    of regularized_cnn: Keras writes the model (fresh weights), digits trains it 1 epoch and writes it
+    (.keras, and .h5, which tf-keras loads), Keras loads that (same layers, Java's probabilities),
+    saves it again (the same config.json), and digits scores Keras's file as Keras does."""
     import keras
 
     folder = os.path.join(work, "functional")
@@ -647,8 +681,12 @@ def check_g_functional(report, cli, args, work, small, rows):
         "augmented_cnn": (O.Nadam(S.CosineDecay(1e-4, 100, warmup_target=1e-3, warmup_steps=20)),
                           "categorical_crossentropy"),
         "every_layer": (O.AdamW(0.001, global_clipnorm=2.0), "categorical_crossentropy"),
+        # named: the notebook models' RMSprops took Keras's automatic names rm_sprop and rm_sprop_1,
+        # and digits writes the class's default name back
+        "regularized_cnn": (O.RMSprop(0.001, momentum=0.5, centered=True, name="rm_sprop"), "categorical_crossentropy"),
     }
-    for name, build in dict(keras_models.FUNCTIONAL, every_layer=every_layer_chain).items():
+    models = dict(keras_models.FUNCTIONAL, every_layer=every_layer_chain, regularized_cnn=regularized_cnn)
+    for name, build in models.items():
         label = f"g {name}"
         k0 = os.path.join(folder, f"{name}.keras")
         keras.utils.set_random_seed(1)
@@ -660,16 +698,17 @@ def check_g_functional(report, cli, args, work, small, rows):
         j1 = os.path.join(folder, f"{name}.digits.keras")
         h5 = os.path.join(folder, f"{name}.digits.h5")
         train = ["train", "--model", k0, "--data", small, "--epochs", 1, "--output", out, "--model-version", 1,
-                 "--overwrite", "--save-keras", j1] + (["--save-h5", h5] if isinstance(model, keras.Sequential) else [])
-        if not report.run(f"{label} java train --model FILE.keras --save-keras", lambda: run_cli(cli, train) and "ok"):
+                 "--overwrite", "--save-keras", j1, "--save-h5", h5]
+        if not report.run(f"{label} java train --model FILE.keras --save-keras --save-h5",
+                          lambda: run_cli(cli, train) and "ok"):
             continue
         java_probs = java_probabilities(cli, args, os.path.join(out, name, "1"))
         report.run(f"{label} hop 1: Keras loads digits's .keras", check_keras_loads, j1, layer_table(model),
                    type(optimizer).__name__, rows, java_probs)
         report.run(f"{label} compile settings written back as Keras wrote them", check_compile_config_kept, k0, j1)
-        if isinstance(model, keras.Sequential):
-            report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, type(optimizer).__name__,
-                       rows, java_probs)
+        report.run(f"{label} layer configs written back as Keras wrote them", check_layer_configs_kept, k0, j1)
+        report.run(f"{label} tf-keras loads digits's .h5", check_tf_keras_loads, h5, type(optimizer).__name__,
+                   rows, java_probs)
         keras_saves_again(report, cli, args, label, j1, os.path.join(folder, f"{name}.keras2.keras"), rows)
 
 
@@ -679,6 +718,37 @@ def check_compile_config_kept(original, written):
     expect(d is None, f"compile_config differs from the file's own: {d}")
     optimizer = keras_config(written)["compile_config"]["optimizer"]
     return f"{optimizer['class_name']}, learning rate {json.dumps(optimizer['config']['learning_rate'])[:60]}"
+
+
+def names_apart(layers):
+    """A config's layers with each layer name replaced by the layer's position (in names and inbound nodes)."""
+    position = {layer.get("name", layer["config"]["name"]): f"#{i}" for i, layer in enumerate(layers)}
+
+    def replace(node):
+        if isinstance(node, dict):
+            return {k: replace(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [replace(v) for v in node]
+        return position.get(node, node) if isinstance(node, str) else node
+    return replace(layers)
+
+
+def check_layer_configs_kept(original, written):
+    """digits writes each layer's config as Keras wrote it in the file it trained: the same options
+    (initializers, regularizers, constraints included) in the same order, layer for layer; names and
+    Keras's object-sharing ids aside."""
+    configs = [keras_config(path) for path in (original, written)]
+    layers = [names_apart(without_ids(config["config"]["layers"])) for config in configs]
+    kinds = [config["class_name"] for config in configs]
+    if kinds[0] != kinds[1]:
+        # a Functional chain comes back as a Sequential: the same layers, without the Functional wiring
+        layers = [[{k: v for k, v in layer.items() if k not in ("name", "inbound_nodes")} for layer in model]
+                  for model in layers]
+    d = first_difference(*layers, path="layers")
+    expect(d is None, f"differs from the file's own: {d}")
+    options = sum(1 for layer in layers[0] for k, v in layer["config"].items()
+                  if v is not None and k.endswith(("_regularizer", "_constraint")))
+    return f"{len(layers[0])} layers identical ({' -> '.join(dict.fromkeys(kinds))}), {options} regularizers and constraints"
 
 
 def keras_saves_again(report, cli, args, label, j1, k2, rows):

@@ -3,6 +3,7 @@ package io.digits.keras;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.AtomicFile;
 import io.digits.DigitsException;
@@ -50,8 +51,11 @@ import org.tensorflow.op.Ops;
  *       it), then the optimizer's slots in Keras's order ({@link Optimizer#kerasSlots}). So
  *       {@code model.fit} in Keras continues from where Java stopped, with any optimizer training here offers.
  *   <li>{@code .h5} (the legacy format tf-keras loads): attributes {@code model_config} (tf-keras's
- *       dialect of the config), {@code training_config}, {@code keras_version}, {@code backend}, and
- *       {@code model_weights/<layer>/<layer>/kernel:0} with {@code layer_names}/{@code weight_names}.
+ *       dialect of the config: a Sequential, or a Functional model with tf-keras's
+ *       {@code inbound_nodes}, its layers in Keras's order), {@code training_config},
+ *       {@code keras_version}, {@code backend}, and {@code model_weights/<layer>/<layer>/kernel:0}
+ *       with {@code layer_names}/{@code weight_names}, the layers in that same order (tf-keras's
+ *       legacy loader matches them to its {@code model.layers} by position).
  *       Two differences from tf-keras's own files, both read the same by tf-keras: layers without
  *       weights are left out of {@code layer_names} (jhdf cannot write the empty attribute tf-keras
  *       gives them; tf-keras skips such layers when loading), and there are no optimizer weights
@@ -68,9 +72,14 @@ public final class KerasWriter {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String INPUT_LAYER = "InputLayer";
+  /** The name tf-keras gives a model's first input. */
+  private static final String TF_KERAS_INPUT = "input_1";
   /** Keras 3 options that tf-keras's layers refuse. */
   private static final java.util.Set<String> TF_KERAS_UNKNOWN = java.util.Set.of("quantization_config", "rms_scaling",
       "value_range");
+  /** The tf-keras layers whose config holds {@code activity_regularizer} (others drop it when saving). */
+  private static final java.util.Set<String> TF_KERAS_ACTIVITY = java.util.Set.of("Conv2D", "DepthwiseConv2D",
+      "SeparableConv2D", "Dense");
   /** The Keras layers written here whose {@code call} has a {@code mask} argument. */
   private static final java.util.Set<String> TAKES_MASK = java.util.Set.of("BatchNormalization", "Softmax");
 
@@ -109,10 +118,6 @@ public final class KerasWriter {
   public static void write(Path file, Model model, Weights weights, Training training) {
     checkName(file);
     boolean keras3 = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".keras");
-    if (!model.chain() && !keras3) {
-      throw new DigitsException(file + ": writing a Functional model with branches (" + model.describe()
-          + ") as a tf-keras .h5 file is not supported yet; write a .keras file (Keras 3)");
-    }
     List<Entry> layers = layers(model, weights);
     String modelName = model.name().replaceAll("\\W", "_");
     AtomicFile.write(file, temp -> {
@@ -153,12 +158,14 @@ public final class KerasWriter {
           throw new DigitsException("layer " + (i + 1) + " is a nested model (" + nested.describe()
               + "): writing nested models as Keras files is not supported yet");
         }
-        List<LayerFactory.KerasLayer> keras = LayerFactory.toKeras(layer);
-        if (keras.size() == 1 && !readBack(keras.get(0)).equals(layer.describe())) {
-          // a layer whose options toKeras would not all write must be refused, never written unnoticed
-          throw new DigitsException("layer " + (i + 1) + " " + layer.describe() + " cannot be written as a Keras layer"
-              + " yet: it would read back as " + readBack(keras.get(0)));
+        LayerFactory.WeightOptions options = LayerFactory.WeightOptions.of(model, layer);
+        List<LayerFactory.KerasLayer> keras;
+        try {
+          keras = LayerFactory.toKeras(layer, options);
+        } catch (DigitsException e) {
+          throw new DigitsException("layer " + (i + 1) + " " + layer.describe() + ": " + e.getMessage());
         }
+        checkReadsBack(i + 1, layer, options, keras);
         for (LayerFactory.KerasLayer k : keras) {
           // a layer that becomes several Keras layers has no weights (RandomAffine)
           layers.add(new Entry(null, k, i, model.inputShapes(i), first ? params : List.of(), first ? values : List.of()));
@@ -371,34 +378,62 @@ public final class KerasWriter {
       entries.add(entry);
       list.add(entry);
     }
-    // each call's output tensor: [Keras layer name, call index of that layer, 0]
-    List<Call> calls = calls(model, layers);
-    int[] callIndex = new int[calls.size()];
-    int[] callsSoFar = new int[layers.size()];
-    for (int c = 0; c < calls.size(); c++) {
-      Call call = calls.get(c);
-      callIndex[c] = callsSoFar[call.entry()]++;
+    List<Node> nodes = nodes(model, layers);
+    for (Node node : nodes) {
       ArrayNode args = JSON.createArrayNode();
-      boolean merge = model.layers().get(layers.get(call.entry()).layer()) instanceof Merge;
+      boolean merge = model.layers().get(layers.get(node.entry()).layer()) instanceof Merge;
       ArrayNode inputs = merge ? args.addArray() : args;
-      for (int input : call.inputs()) {
-        inputs.add(input < 0 ? kerasTensor(history("input_layer", 0), model.inputShape())
-            : kerasTensor(history(layers.get(calls.get(input).entry()).key(), callIndex[input]),
-                model.outputShape(layers.get(calls.get(input).entry()).layer())));
+      for (Inbound input : node.inputs()) {
+        inputs.add(kerasTensor(history(input.name(layers, "input_layer"), input.call()), input.entry() < 0
+            ? model.inputShape() : model.outputShape(layers.get(input.entry()).layer())));
       }
-      ObjectNode inbound = ((ArrayNode) entries.get(call.entry()).get("inbound_nodes")).addObject();
+      ObjectNode inbound = ((ArrayNode) entries.get(node.entry()).get("inbound_nodes")).addObject();
       inbound.set("args", args);
       ObjectNode kwargs = inbound.putObject("kwargs");
-      if (TAKES_MASK.contains(layers.get(call.entry()).keras().className())) {
+      if (TAKES_MASK.contains(layers.get(node.entry()).keras().className())) {
         kwargs.putNull("mask"); // Keras records the mask argument of a call that takes one: none here
       }
     }
-    Call last = calls.get(calls.size() - 1);
+    Inbound output = output(nodes);
     config.set("input_layers", history("input_layer", 0));
-    config.set("output_layers", history(layers.get(last.entry()).key(), callIndex[calls.size() - 1]));
+    config.set("output_layers", history(output.name(layers, null), output.call()));
     root.put("registered_name", "Functional");
     root.putObject("build_config").putNull("input_shape");
     return root;
+  }
+
+  /**
+   * A tensor of a Functional model: the output of call {@code call} of the Keras layer
+   * {@code entry} (-1: the model input), which Keras names {@code [layer name, call, 0]}.
+   */
+  private record Inbound(int entry, int call) {
+    String name(List<Entry> layers, String input) {
+      return entry < 0 ? input : layers.get(entry).key();
+    }
+  }
+
+  /** One call of a Keras layer in a Functional model: the layer ({@code entry}) and the tensors it takes. */
+  private record Node(int entry, List<Inbound> inputs) {}
+
+  /** The model's calls of the Keras layers, in order (see {@link #calls}), with their inputs named as Keras names them. */
+  private static List<Node> nodes(Model model, List<Entry> layers) {
+    List<Call> calls = calls(model, layers);
+    int[] callIndex = new int[calls.size()];
+    int[] callsSoFar = new int[layers.size()];
+    List<Node> nodes = new ArrayList<>();
+    for (int c = 0; c < calls.size(); c++) {
+      Call call = calls.get(c);
+      callIndex[c] = callsSoFar[call.entry()]++;
+      nodes.add(new Node(call.entry(), call.inputs().stream()
+          .map(i -> i < 0 ? new Inbound(-1, 0) : new Inbound(calls.get(i).entry(), callIndex[i])).toList()));
+    }
+    return nodes;
+  }
+
+  /** The model's output: the tensor of its last call. */
+  private static Inbound output(List<Node> nodes) {
+    Node last = nodes.get(nodes.size() - 1);
+    return new Inbound(last.entry(), (int) nodes.stream().filter(n -> n.entry() == last.entry()).count() - 1);
   }
 
   private static ArrayNode history(String layer, int call) {
@@ -430,14 +465,38 @@ public final class KerasWriter {
     return entry;
   }
 
-  /** A layer's {@code config} as Keras 3 writes it: name, trainable, dtype policy, then the layer's own options. */
-  /** What {@code layer}'s config reads back as, described. */
-  private static String readBack(LayerFactory.KerasLayer layer) {
-    LayerConfig config = new LayerConfig("(written)", 1, "layer", layer.className(), "layer",
-        layerConfig("layer", layer));
-    return LayerFactory.create(config, 1).describe();
+  /**
+   * Refuses a layer whose Keras config would read back as another layer, with other initializers
+   * (its config written again differs), or with other regularizers and constraints: an option
+   * {@link LayerFactory#toKeras} cannot write is never left out unnoticed.
+   */
+  private static void checkReadsBack(int position, Component layer, LayerFactory.WeightOptions options,
+      List<LayerFactory.KerasLayer> keras) {
+    String refused = "layer " + position + " " + layer.describe() + " cannot be written as a Keras layer yet: ";
+    java.util.Map<String, io.digits.model.Regularizer> regularizers = new java.util.LinkedHashMap<>();
+    java.util.Map<String, io.digits.model.Constraint> constraints = new java.util.LinkedHashMap<>();
+    for (LayerFactory.KerasLayer k : keras) {
+      LayerConfig config = new LayerConfig("(written)", 1, "layer", k.className(), "layer", layerConfig("layer", k));
+      Component back = LayerFactory.create(config, 1);
+      if (keras.size() == 1 && !back.describe().equals(layer.describe())) {
+        throw new DigitsException(refused + "it would read back as " + back.describe());
+      }
+      if (keras.size() == 1 && !LayerFactory.toKeras(back, options).get(0).options().equals(k.options())) {
+        throw new DigitsException(refused + "its config " + k.options() + " would read back as "
+            + LayerFactory.toKeras(back, options).get(0).options());
+      }
+      regularizers.putAll(config.regularizers());
+      constraints.putAll(config.constraints());
+    }
+    io.digits.model.Regularizer activity = regularizers.remove(LayerConfig.ACTIVITY);
+    var readBack = new LayerFactory.WeightOptions(regularizers, constraints, activity);
+    if (!readBack.equals(options)) {
+      throw new DigitsException(refused + "its regularizers and constraints " + options + " would read back as "
+          + readBack);
+    }
   }
 
+  /** A layer's {@code config} as Keras 3 writes it: name, trainable, dtype policy, then the layer's own options. */
   static ObjectNode layerConfig(String name, LayerFactory.KerasLayer layer) {
     ObjectNode config = JSON.createObjectNode();
     ObjectNode options = layer.options();
@@ -512,27 +571,105 @@ public final class KerasWriter {
    * the options Keras 3 added.
    */
   private static ObjectNode tfKerasConfig(Model model, String modelName, List<Entry> layers) {
+    if (!model.chain()) {
+      return tfKerasFunctionalConfig(model, modelName, layers);
+    }
     ObjectNode root = JSON.createObjectNode().put("class_name", "Sequential");
     ObjectNode config = root.putObject("config").put("name", modelName);
     ArrayNode list = config.putArray("layers");
-    list.addObject().put("class_name", "InputLayer").putObject("config")
-        .<ObjectNode>set("batch_input_shape", shape(model.inputShape())).put("dtype", "float32")
-        .put("sparse", false).put("ragged", false).put("name", "input_1");
+    list.addObject().put("class_name", INPUT_LAYER).set("config", tfKerasInputConfig(model));
     for (Entry layer : layers) {
-      ObjectNode options = list.addObject().put("class_name", layer.keras().className()).putObject("config")
-          .put("name", layer.key()).put("trainable", true).put("dtype", "float32");
-      boolean augmentation = layer.keras().className().startsWith("Random");
-      layer.keras().options().fields().forEachRemaining(e -> {
-        // options tf-keras's constructors do not take (RandomContrast's value_range: tf-keras does not clip)
-        boolean keras3Only = TF_KERAS_UNKNOWN.contains(e.getKey()) || augmentation && e.getKey().equals("data_format");
-        if (!keras3Only) {
-          boolean leaky = layer.keras().className().equals("LeakyReLU");
-          options.set(leaky ? "alpha" : e.getKey(), e.getValue().deepCopy()); // tf-keras's name for the slope
-        }
-      });
-      options.findParents("input_axes").forEach(o -> ((ObjectNode) o).remove(List.of("input_axes", "output_axes")));
+      list.addObject().put("class_name", layer.keras().className()).set("config", tfKerasLayerConfig(layer));
     }
     return root;
+  }
+
+  private static ObjectNode tfKerasInputConfig(Model model) {
+    return JSON.createObjectNode().<ObjectNode>set("batch_input_shape", shape(model.inputShape())).put("dtype", "float32")
+        .put("sparse", false).put("ragged", false).put("name", TF_KERAS_INPUT);
+  }
+
+  /**
+   * tf-keras's Functional config: the layers in Keras's order (tf-keras's {@code model.layers},
+   * the order its legacy loader matches {@code model_weights} to layers in), each with its
+   * {@code inbound_nodes}: one list per call of the tensors it takes, each
+   * {@code [layer name, call, 0, {}]}; then {@code [[input, 0, 0]]} and {@code [[output, call, 0]]}.
+   */
+  private static ObjectNode tfKerasFunctionalConfig(Model model, String modelName, List<Entry> layers) {
+    ObjectNode root = JSON.createObjectNode().put("class_name", "Functional");
+    ObjectNode config = root.putObject("config").put("name", modelName).put("trainable", true);
+    ArrayNode list = config.putArray("layers");
+    ObjectNode input = list.addObject().put("class_name", INPUT_LAYER);
+    input.set("config", tfKerasInputConfig(model));
+    input.put("name", TF_KERAS_INPUT).putArray("inbound_nodes");
+    List<ArrayNode> inbound = new ArrayList<>();
+    for (Entry layer : layers) {
+      ObjectNode entry = list.addObject().put("class_name", layer.keras().className());
+      entry.set("config", tfKerasLayerConfig(layer));
+      inbound.add(entry.put("name", layer.key()).putArray("inbound_nodes"));
+    }
+    List<Node> nodes = nodes(model, layers);
+    for (Node node : nodes) {
+      ArrayNode tensors = inbound.get(node.entry()).addArray();
+      for (Inbound in : node.inputs()) {
+        ArrayNode tensor = history(in.name(layers, TF_KERAS_INPUT), in.call());
+        tensor.addObject(); // the call's keyword arguments: none
+        tensors.add(tensor);
+      }
+    }
+    Inbound output = output(nodes);
+    config.putArray("input_layers").add(history(TF_KERAS_INPUT, 0));
+    config.putArray("output_layers").add(history(output.name(layers, null), output.call()));
+    return root;
+  }
+
+  /** One layer's config in tf-keras's dialect (see {@link #tfKerasConfig}). */
+  private static ObjectNode tfKerasLayerConfig(Entry layer) {
+    String className = layer.keras().className();
+    ObjectNode options = JSON.createObjectNode().put("name", layer.key()).put("trainable", true).put("dtype", "float32");
+    boolean augmentation = className.startsWith("Random");
+    JsonNode activity = layer.keras().options().path("activity_regularizer");
+    boolean activitySlot = TF_KERAS_ACTIVITY.contains(className);
+    if (!activitySlot && !activity.isMissingNode() && !activity.isNull()) {
+      throw new DigitsException("layer '" + layer.key() + "' (" + className + "): tf-keras's " + className
+          + " does not save an activity regularizer; write a .keras file (Keras 3)");
+    }
+    layer.keras().options().fields().forEachRemaining(e -> {
+      // options tf-keras's constructors do not take (RandomContrast's value_range: tf-keras does not clip)
+      boolean keras3Only = TF_KERAS_UNKNOWN.contains(e.getKey()) || augmentation && e.getKey().equals("data_format");
+      if (!keras3Only && !e.getKey().equals("activity_regularizer")) {
+        boolean leaky = className.equals("LeakyReLU");
+        options.set(leaky ? "alpha" : e.getKey(), tfKerasObject(e.getValue())); // tf-keras's name for the slope
+      }
+      if (activitySlot && e.getKey().equals("bias_regularizer")) {
+        options.set("activity_regularizer", activity.isMissingNode() ? NullNode.getInstance() : tfKerasObject(activity));
+      }
+    });
+    return options;
+  }
+
+  /**
+   * An option's value as tf-keras serializes it: initializers without Keras 3's
+   * {@code input_axes}/{@code output_axes} and with the seed last, regularizers' factors as the
+   * float32 values tf-keras keeps.
+   */
+  private static JsonNode tfKerasObject(JsonNode value) {
+    String module = value.path("module").asText();
+    if (!module.equals("keras.initializers") && !module.equals("keras.regularizers")) {
+      return value.deepCopy();
+    }
+    ObjectNode copy = value.deepCopy();
+    ObjectNode config = (ObjectNode) copy.get("config");
+    if (module.equals("keras.initializers")) {
+      JsonNode seed = config.remove("seed");
+      config.remove(List.of("input_axes", "output_axes"));
+      if (seed != null) {
+        config.set("seed", seed);
+      }
+    } else {
+      config.fields().forEachRemaining(e -> e.setValue(config.numberNode((double) e.getValue().floatValue())));
+    }
+    return copy;
   }
 
   private interface Hdf5Contents {

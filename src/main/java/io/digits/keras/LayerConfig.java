@@ -301,12 +301,12 @@ final class LayerConfig {
   }
 
   /** A constraint's {@code axis}: an int or a list (Keras's default 0). */
-  private static int[] axes(JsonNode args) {
+  private static java.util.List<Integer> axes(JsonNode args) {
     JsonNode axis = args.path("axis");
     if (axis.isArray()) {
-      return StreamSupport.stream(axis.spliterator(), false).mapToInt(JsonNode::asInt).toArray();
+      return StreamSupport.stream(axis.spliterator(), false).map(JsonNode::asInt).toList();
     }
-    return new int[] {axis.asInt(0)};
+    return java.util.List.of(axis.asInt(0));
   }
 
   /** Keras-style: lists as tuples {@code (2, 2)}, strings quoted. */

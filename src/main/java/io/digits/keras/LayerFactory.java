@@ -16,7 +16,11 @@ import io.digits.model.Elu;
 import io.digits.model.Flatten;
 import io.digits.model.GaussianNoise;
 import io.digits.model.GlobalPooling2D;
+import io.digits.model.Constraint;
 import io.digits.model.Initializer;
+import io.digits.model.Initializer.VarianceScaling;
+import io.digits.model.Model;
+import io.digits.model.Regularizer;
 import io.digits.model.LayerNormalization;
 import io.digits.model.MaxPool2D;
 import io.digits.model.Merging;
@@ -32,6 +36,7 @@ import java.util.Locale;
 
 import io.digits.model.Layer;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Both directions between Keras layers and this project's layers, side by side so that each layer's
@@ -44,8 +49,9 @@ import java.util.List;
  *       and constraints are noted for training (see {@link LayerConfig#trainingOnly}); any other
  *       option that is set is refused by {@link LayerConfig#finish}.
  *   <li>{@link #toKeras}: one of this project's layers to the Keras 3 layers that compute the same,
- *       with their options as Keras 3.15 writes them (in its key order, every default spelled out),
- *       so that {@link #create} reads them back to an equal layer. A new layer adds a case to both.
+ *       with their options as Keras 3.15 writes them (in its key order, every default spelled out;
+ *       the layer's initializers and the regularizers and constraints its model gives it), so that
+ *       {@link #create} reads them back to an equal layer. A new layer adds a case to both.
  * </ul>
  */
 final class LayerFactory {
@@ -295,19 +301,61 @@ final class LayerFactory {
    * and RandomTranslation with the same ranges and black fill. At inference all three are the
    * identity, as RandomAffine is; in training each draws and warps on its own (three bilinear
    * resamplings where RandomAffine does one), so the distribution of ranges is the same but
-   * augmented images are not bit-equal.
+   * augmented images are not bit-equal. No regularizers or constraints: see
+   * {@link #toKeras(Component, WeightOptions)}.
    */
   static List<KerasLayer> toKeras(Component layer) {
+    return toKeras(layer, WeightOptions.NONE);
+  }
+
+  /**
+   * What a model adds to one of its layers for training, which Keras keeps in the layer's config:
+   * regularizers and constraints by variable (kernel, bias, gamma, ...), and the activity
+   * regularizer (null: none).
+   */
+  record WeightOptions(Map<String, Regularizer> regularizers, Map<String, Constraint> constraints, Regularizer activity) {
+    static final WeightOptions NONE = new WeightOptions(Map.of(), Map.of(), null);
+
+    static WeightOptions of(Model model, Component layer) {
+      return new WeightOptions(model.regularizers(layer), model.constraints(layer), model.activityRegularizer(layer));
+    }
+  }
+
+  /**
+   * {@link #toKeras(Component)} with the layer's initializers, regularizers and constraints as
+   * Keras 3 writes them. An activity regularizer comes right after the dtype, where Keras 3's base
+   * layer config puts it (on the last of several Keras layers: it penalizes their output).
+   */
+  static List<KerasLayer> toKeras(Component layer, WeightOptions options) {
+    List<KerasLayer> keras = kerasLayers(layer, options);
+    if (options.activity() == null) {
+      return keras;
+    }
+    KerasLayer last = keras.get(keras.size() - 1);
+    if (layer instanceof Elu || last.className().equals("SpatialDropout2D")) {
+      // SpatialDropout2D's constructor refuses one; ELU's get_config fails on one
+      throw new DigitsException("Keras's " + last.className() + " cannot save an activity regularizer");
+    }
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.set("activity_regularizer", regularizer(options.activity()));
+    last.options().fields().forEachRemaining(e -> o.putIfAbsent(e.getKey(), e.getValue()));
+    List<KerasLayer> all = new java.util.ArrayList<>(keras.subList(0, keras.size() - 1));
+    all.add(new KerasLayer(last.className(), o, last.recordsBuildShape()));
+    return all;
+  }
+
+  private static List<KerasLayer> kerasLayers(Component layer, WeightOptions options) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     if (layer instanceof Conv2D c) {
-      return List.of(new KerasLayer(c.kerasClass(), conv(c), true));
+      return List.of(new KerasLayer(c.kerasClass(), conv(c, options), true));
     }
     if (layer instanceof Dense d) {
       o.put("units", d.units());
       o.put("activation", d.activation().keras());
       o.put("use_bias", d.useBias());
-      weightOptions(o, "kernel", "GlorotUniform", "bias", "Zeros");
-      constraints(o, "kernel", "bias");
+      List<Weight> weights = List.of(new Weight("kernel", "kernel", d.kernelInitializer()),
+          new Weight("bias", "bias", d.biasInitializer()));
+      weightOptions(o, options, weights, weights, false);
       o.putNull("quantization_config");
       return List.of(new KerasLayer("Dense", o, true));
     }
@@ -356,11 +404,8 @@ final class LayerFactory {
       o.put("center", n.center());
       o.put("scale", n.scale());
       o.put("rms_scaling", false);
-      o.set("beta_initializer", initializer("Zeros"));
-      o.set("gamma_initializer", initializer("Ones"));
-      o.putNull("beta_regularizer");
-      o.putNull("gamma_regularizer");
-      constraints(o, "beta", "gamma");
+      List<Weight> weights = List.of(BETA, GAMMA);
+      weightOptions(o, options, weights, weights, false);
       return List.of(new KerasLayer("LayerNormalization", o, true));
     }
     if (layer instanceof ReLU r) {
@@ -378,9 +423,8 @@ final class LayerFactory {
       return List.of(new KerasLayer("ReLU", o, false));
     }
     if (layer instanceof PReLU p) {
-      o.set("alpha_initializer", initializer("Zeros"));
-      o.putNull("alpha_regularizer");
-      o.putNull("alpha_constraint");
+      List<Weight> weights = List.of(new Weight("alpha", "alpha", p.alphaInitializer()));
+      weightOptions(o, options, weights, weights, false);
       var axes = o.putArray("shared_axes");
       for (int axis : p.sharedAxes()) {
         axes.add(axis);
@@ -416,13 +460,9 @@ final class LayerFactory {
       o.put("epsilon", exact(b.epsilon()));
       o.put("center", b.center());
       o.put("scale", b.scale());
-      o.set("beta_initializer", initializer("Zeros"));
-      o.set("gamma_initializer", initializer("Ones"));
-      o.set("moving_mean_initializer", initializer("Zeros"));
-      o.set("moving_variance_initializer", initializer("Ones"));
-      o.putNull("beta_regularizer");
-      o.putNull("gamma_regularizer");
-      constraints(o, "beta", "gamma");
+      // the moving statistics have initializers but are not trained: no regularizer or constraint
+      weightOptions(o, options, List.of(BETA, GAMMA, new Weight("moving_mean", "moving_mean", Initializer.ZEROS),
+          new Weight("moving_variance", "moving_variance", Initializer.ONES)), List.of(BETA, GAMMA), false);
       o.put("synchronized", false);
       o.put("renorm", false);
       o.putNull("renorm_clipping");
@@ -448,11 +488,11 @@ final class LayerFactory {
     if (layer instanceof RandomAffine a) {
       return randomAffine(a);
     }
-    throw new DigitsException(layer.describe() + " has no Keras counterpart here; supported: " + SUPPORTED);
+    throw new DigitsException("no Keras counterpart here; supported: " + SUPPORTED);
   }
 
   /** Conv2D's, DepthwiseConv2D's or SeparableConv2D's options, in Keras's order for each. */
-  private static ObjectNode conv(Conv2D c) {
+  private static ObjectNode conv(Conv2D c, WeightOptions options) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     String kind = c.kerasClass();
     if (!kind.equals("Conv2D")) {
@@ -471,26 +511,17 @@ final class LayerFactory {
     }
     o.put("activation", c.activation().keras());
     o.put("use_bias", c.useBias());
-    switch (kind) {
-      case "Conv2D" -> {
-        weightOptions(o, "kernel", "GlorotUniform", "bias", "Zeros");
-        o.putNull("activity_regularizer");
-        constraints(o, "kernel", "bias");
-      }
-      case "DepthwiseConv2D" -> {
-        weightOptions(o, "depthwise", "GlorotUniform", "bias", "Zeros");
-        o.putNull("activity_regularizer");
-        constraints(o, "depthwise", "bias");
-      }
-      default -> {
-        o.set("depthwise_initializer", initializer("GlorotUniform"));
-        o.set("pointwise_initializer", initializer("GlorotUniform"));
-        o.set("bias_initializer", initializer("Zeros"));
-        o.putNull("depthwise_regularizer").putNull("pointwise_regularizer").putNull("bias_regularizer")
-            .putNull("activity_regularizer").putNull("depthwise_constraint").putNull("pointwise_constraint")
-            .putNull("bias_constraint");
-      }
-    }
+    // Keras's option prefix for each kernel, and the name the layer gives its variable
+    Initializer kernel = c.kernelInitializer();
+    List<Weight> weights = switch (kind) {
+      case "Conv2D" -> List.of(new Weight("kernel", "kernel", kernel));
+      case "DepthwiseConv2D" -> List.of(new Weight("depthwise", "kernel", kernel));
+      default -> List.of(new Weight("depthwise", "depthwise_kernel", kernel),
+          new Weight("pointwise", "pointwise_kernel", kernel));
+    };
+    weights = new java.util.ArrayList<>(weights);
+    weights.add(new Weight("bias", "bias", c.biasInitializer()));
+    weightOptions(o, options, weights, weights, true);
     return o;
   }
 
@@ -544,27 +575,123 @@ final class LayerFactory {
     return JsonNodeFactory.instance.objectNode().put("data_format", "channels_last");
   }
 
-  private static void weightOptions(ObjectNode o, String kernel, String kernelInit, String bias, String biasInit) {
-    o.set(kernel + "_initializer", initializer(kernelInit));
-    o.set(bias + "_initializer", initializer(biasInit));
-    o.putNull(kernel + "_regularizer");
-    o.putNull(bias + "_regularizer");
-  }
+  /** One weight of a layer: Keras's option prefix (kernel, depthwise, ...), the layer's name for its variable, its initializer. */
+  private record Weight(String prefix, String variable, Initializer initializer) {}
 
-  private static void constraints(ObjectNode o, String first, String second) {
-    o.putNull(first + "_constraint");
-    o.putNull(second + "_constraint");
-  }
+  private static final Weight BETA = new Weight("beta", "beta", Initializer.ZEROS);
+  private static final Weight GAMMA = new Weight("gamma", "gamma", Initializer.ONES);
 
-  /** A Keras 3 initializer with its default config (what this project's layers draw from). */
-  private static ObjectNode initializer(String className) {
-    ObjectNode init = JsonNodeFactory.instance.objectNode().put("module", "keras.initializers").put("class_name", className);
-    ObjectNode config = init.putObject("config");
-    if (className.equals("GlorotUniform")) {
-      config.putNull("seed").putNull("input_axes").putNull("output_axes");
+  /**
+   * Keras's per-weight options in its order: the initializers of {@code initialized}, the
+   * regularizers of {@code trained}, the Conv layers' {@code activity_regularizer} slot (null: one
+   * that is set goes first, see {@link #toKeras(Component, WeightOptions)}), their constraints.
+   */
+  private static void weightOptions(ObjectNode o, WeightOptions options, List<Weight> initialized, List<Weight> trained,
+      boolean activitySlot) {
+    initialized.forEach(w -> o.set(w.prefix() + "_initializer", initializer(w.initializer())));
+    trained.forEach(w -> o.set(w.prefix() + "_regularizer", regularizer(options.regularizers().get(w.variable()))));
+    if (activitySlot) {
+      o.putNull("activity_regularizer");
     }
-    init.putNull("registered_name");
-    return init;
+    trained.forEach(w -> o.set(w.prefix() + "_constraint", constraint(options.constraints().get(w.variable()))));
+  }
+
+  /** Keras 3's classes for {@link VarianceScaling}'s named cases. */
+  private static final Map<Initializer, String> NAMED_SCALINGS = Map.of(VarianceScaling.glorotUniform(), "GlorotUniform",
+      VarianceScaling.glorotNormal(), "GlorotNormal", VarianceScaling.heUniform(), "HeUniform",
+      VarianceScaling.heNormal(), "HeNormal", VarianceScaling.lecunUniform(), "LecunUniform",
+      VarianceScaling.lecunNormal(), "LecunNormal");
+
+  /** An initializer as Keras 3.15 serializes it (no seed: this project draws its own, see {@link Initializer}). */
+  static ObjectNode initializer(Initializer init) {
+    ObjectNode config = JsonNodeFactory.instance.objectNode();
+    String className;
+    if (init instanceof Initializer.Constant c) {
+      className = c.value() == 0f ? "Zeros" : c.value() == 1f ? "Ones" : "Constant";
+      if (className.equals("Constant")) {
+        config.put("value", exact(c.value()));
+      }
+    } else if (init instanceof VarianceScaling v) {
+      className = NAMED_SCALINGS.getOrDefault(v, "VarianceScaling");
+      config.putNull("seed");
+      if (className.equals("VarianceScaling")) {
+        config.put("scale", v.scale()).put("mode", v.mode().name().toLowerCase(Locale.ROOT))
+            .put("distribution", v.distribution().name().toLowerCase(Locale.ROOT));
+      }
+      config.putNull("input_axes").putNull("output_axes");
+    } else if (init instanceof Initializer.RandomUniform u) {
+      className = "RandomUniform";
+      config.putNull("seed").put("minval", u.min()).put("maxval", u.max());
+    } else if (init instanceof Initializer.RandomNormal n) {
+      className = n.truncated() ? "TruncatedNormal" : "RandomNormal";
+      config.putNull("seed").put("mean", n.mean()).put("stddev", n.stddev());
+    } else if (init instanceof Initializer.Orthogonal g) {
+      className = "Orthogonal";
+      config.putNull("seed").put("gain", g.gain());
+    } else {
+      throw new DigitsException("its initializer " + init + " has no Keras counterpart");
+    }
+    return serialized("keras.initializers", className, config);
+  }
+
+  /**
+   * A regularizer as Keras 3.15 serializes it: L1, L2 or L1L2 (the one that reads back as the
+   * same factors); L1 keeps its factor as a float32 tensor, so its config holds the float32 value.
+   */
+  static JsonNode regularizer(Regularizer r) {
+    if (r == null) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+    ObjectNode config = JsonNodeFactory.instance.objectNode();
+    String className = r.l2() == 0f ? "L1" : r.l1() == 0f ? "L2" : "L1L2";
+    switch (className) {
+      case "L1" -> config.put("l1", (double) r.l1());
+      case "L2" -> config.put("l2", exact(r.l2()));
+      default -> config.put("l1", exact(r.l1())).put("l2", exact(r.l2()));
+    }
+    return serialized("keras.regularizers", className, config);
+  }
+
+  /** A constraint as Keras 3.15 serializes it (an axis list of one is written as the number). */
+  static JsonNode constraint(Constraint c) {
+    if (c == null) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+    ObjectNode config = JsonNodeFactory.instance.objectNode();
+    String className;
+    if (c instanceof Constraint.MaxNorm m) {
+      className = "MaxNorm";
+      float max = m.maxValue();
+      if (max == Math.rint(max)) {
+        config.put("max_value", (long) max); // MaxNorm(3), as Keras users write it
+      } else {
+        config.put("max_value", exact(max));
+      }
+      config.set("axis", axes(m.axes()));
+    } else if (c instanceof Constraint.UnitNorm u) {
+      className = "UnitNorm";
+      config.set("axis", axes(u.axes()));
+    } else if (c instanceof Constraint.NonNeg) {
+      className = "NonNeg";
+    } else {
+      throw new DigitsException("its constraint " + c + " has no Keras counterpart");
+    }
+    return serialized("keras.constraints", className, config);
+  }
+
+  private static JsonNode axes(List<Integer> axes) {
+    if (axes.size() == 1) {
+      return JsonNodeFactory.instance.numberNode(axes.get(0));
+    }
+    var list = JsonNodeFactory.instance.arrayNode();
+    axes.forEach(list::add);
+    return list;
+  }
+
+  private static ObjectNode serialized(String module, String className, ObjectNode config) {
+    ObjectNode o = JsonNodeFactory.instance.objectNode().put("module", module).put("class_name", className);
+    o.set("config", config);
+    return o.putNull("registered_name");
   }
 
   private static com.fasterxml.jackson.databind.node.ArrayNode pair(int n) {

@@ -14,8 +14,10 @@ public interface Constraint {
 
   Operand<TFloat32> apply(Ops tf, Operand<TFloat32> w);
 
+  // axes as a List, so that equal constraints are equal records (an array compares by identity)
+
   /** Keras {@code MaxNorm(max_value, axis)}: {@code w * clip(norm, 0, max) / (epsilon + norm)}, norms over {@code axes}. */
-  record MaxNorm(float maxValue, int[] axes) implements Constraint {
+  record MaxNorm(float maxValue, java.util.List<Integer> axes) implements Constraint {
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> w) {
       Operand<TFloat32> norms = norms(tf, w, axes);
@@ -33,16 +35,16 @@ public interface Constraint {
   }
 
   /** Keras {@code UnitNorm(axis)}: {@code w / (epsilon + norm)}, norms over {@code axes}. */
-  record UnitNorm(int[] axes) implements Constraint {
+  record UnitNorm(java.util.List<Integer> axes) implements Constraint {
     @Override
     public Operand<TFloat32> apply(Ops tf, Operand<TFloat32> w) {
       return tf.math.div(w, tf.math.add(tf.constant(EPSILON), norms(tf, w, axes)));
     }
   }
 
-  private static Operand<TFloat32> norms(Ops tf, Operand<TFloat32> w, int[] axes) {
+  private static Operand<TFloat32> norms(Ops tf, Operand<TFloat32> w, java.util.List<Integer> axes) {
     int rank = w.shape().numDimensions();
-    int[] resolved = java.util.Arrays.stream(axes).map(a -> a < 0 ? rank + a : a).toArray();
+    int[] resolved = axes.stream().mapToInt(a -> a < 0 ? rank + a : a).toArray();
     return tf.math.sqrt(tf.reduceSum(tf.math.square(w), tf.constant(resolved), ReduceSum.keepDims(true)));
   }
 }

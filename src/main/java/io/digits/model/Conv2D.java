@@ -182,6 +182,15 @@ public final class Conv2D implements Layer {
     };
   }
 
+  /** The kernels' initializer (a separable conv's depthwise and pointwise kernels share it). */
+  public Initializer kernelInitializer() {
+    return kernelInitializer;
+  }
+
+  public Initializer biasInitializer() {
+    return biasInitializer;
+  }
+
   public int multiplier() {
     return multiplier;
   }

@@ -63,6 +63,14 @@ public final class Dense implements Layer {
     return units;
   }
 
+  public Initializer kernelInitializer() {
+    return kernelInitializer;
+  }
+
+  public Initializer biasInitializer() {
+    return biasInitializer;
+  }
+
   public boolean useBias() {
     return useBias;
   }

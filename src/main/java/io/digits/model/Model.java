@@ -43,7 +43,8 @@ public class Model implements Layer {
   private final Shape inputShape;
   private final List<Component> layers;
   private final List<Node> nodes;
-  private final Map<Component, Map<String, Object>> weightOptions = new IdentityHashMap<>();
+  private final Map<Component, Map<String, Regularizer>> regularizers = new IdentityHashMap<>();
+  private final Map<Component, Map<String, Constraint>> constraints = new IdentityHashMap<>();
   private final Map<Component, Regularizer> activityRegularizers = new IdentityHashMap<>();
   private List<Operand<TFloat32>> activityLosses = List.of();
   private Parameters params;
@@ -169,7 +170,24 @@ public class Model implements Layer {
    * (e.g. a bias regularizer where {@code use_bias=False}), as Keras does.
    */
   public Model regularize(Component layer, String variable, Regularizer regularizer) {
-    return weightOption(layer, variable, regularizer);
+    indexOf(layer); // a layer of this model
+    regularizers.computeIfAbsent(layer, l -> new java.util.LinkedHashMap<>()).put(variable, regularizer);
+    return this;
+  }
+
+  /** The regularizers {@link #regularize} gave {@code layer}'s variables, by variable name. */
+  public Map<String, Regularizer> regularizers(Component layer) {
+    return Collections.unmodifiableMap(regularizers.getOrDefault(layer, Map.of()));
+  }
+
+  /** The constraints {@link #constrain} gave {@code layer}'s variables, by variable name. */
+  public Map<String, Constraint> constraints(Component layer) {
+    return Collections.unmodifiableMap(constraints.getOrDefault(layer, Map.of()));
+  }
+
+  /** {@code layer}'s activity regularizer ({@link #regularizeActivity}), or null. */
+  public Regularizer activityRegularizer(Component layer) {
+    return activityRegularizers.get(layer);
   }
 
   /**
@@ -192,12 +210,8 @@ public class Model implements Layer {
 
   /** See {@link #regularize}. */
   public Model constrain(Component layer, String variable, Constraint constraint) {
-    return weightOption(layer, variable, constraint);
-  }
-
-  private Model weightOption(Component layer, String variable, Object option) {
     indexOf(layer); // a layer of this model
-    weightOptions.computeIfAbsent(layer, l -> new java.util.HashMap<>()).put(variable + "/" + option.getClass(), option);
+    constraints.computeIfAbsent(layer, l -> new java.util.LinkedHashMap<>()).put(variable, constraint);
     return this;
   }
 
@@ -259,15 +273,17 @@ public class Model implements Layer {
   }
 
   private void attachWeightOptions(Component layer, List<Parameters.Parameter> created) {
-    weightOptions.getOrDefault(layer, Map.of()).forEach((key, option) -> created.stream()
-        .filter(p -> p.name().endsWith("/" + key.substring(0, key.indexOf('/'))))
-        .forEach(p -> {
-          if (option instanceof Regularizer r) {
-            params.penalize(p, r);
-          } else {
-            params.constrain(p, (Constraint) option);
-          }
-        }));
+    for (Parameters.Parameter p : created) {
+      String variable = p.name().substring(p.name().lastIndexOf('/') + 1);
+      Regularizer r = regularizers(layer).get(variable);
+      Constraint c = constraints(layer).get(variable);
+      if (r != null) {
+        params.penalize(p, r);
+      }
+      if (c != null) {
+        params.constrain(p, c);
+      }
+    }
   }
 
   private static boolean sameShapes(List<Shape> a, List<Shape> b) {

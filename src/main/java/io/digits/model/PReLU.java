@@ -38,6 +38,10 @@ public final class PReLU implements Layer {
     return tf.math.add(tf.nn.relu(x), tf.math.mul(tf.math.neg(alpha), tf.nn.relu(tf.math.neg(x))));
   }
 
+  public Initializer alphaInitializer() {
+    return alphaInitializer;
+  }
+
   public int[] sharedAxes() {
     return sharedAxes.clone();
   }

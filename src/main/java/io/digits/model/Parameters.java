@@ -85,6 +85,11 @@ public final class Parameters {
         .map(p -> penalties.get(p).penalty(tf, tf.identity(p.variable()))).toList();
   }
 
+  /** The regularizer on {@code parameter}, or null. */
+  public Regularizer regularizer(Parameter parameter) {
+    return penalties.get(parameter);
+  }
+
   /** The constraint on {@code parameter}, or null. */
   public Constraint constraint(Parameter parameter) {
     return constraints.get(parameter);

@@ -149,10 +149,11 @@ class KerasWriterTest {
     return b.output(b.apply(new Dense(10, Activation.SOFTMAX), x));
   }
 
-  @Test
-  void aFunctionalModelWrittenAsKerasReadsBackToTheSameGraphWeightsAndProbabilities(@TempDir Path dir) {
+  @ParameterizedTest
+  @ValueSource(strings = {".keras", ".h5"})
+  void aFunctionalModelWrittenAsKerasReadsBackToTheSameGraphWeightsAndProbabilities(String suffix, @TempDir Path dir) {
     Weights weights = randomWeights(functional(false), 11);
-    Path file = dir.resolve("branches.keras");
+    Path file = dir.resolve("branches" + suffix);
     KerasWriter.write(file, functional(false), weights, KerasWriter.Training.fresh(Trainer.Compiled.of(TrainConfig.notebook(), 100)));
 
     // The file lists the layers in Keras's order (by depth), so compare them as sets; the exact
@@ -160,6 +161,7 @@ class KerasWriterTest {
     KerasModel read = KerasModel.load(file);
     assertEquals(sortedLayers(functional(true)), sortedLayers(read.create()));
     assertEquals(weights.values().size(), read.weights().values().size());
+    assertEquals(sortedValues(weights), sortedValues(read.weights()));
     Dataset images = SyntheticDigits.formula(8);
     float[][] expected = probabilities(functional(false), weights, images);
     try (Predictor p = Predictor.open(file, Predictor.DEFAULT_INPUT_SCALE)) {
@@ -215,17 +217,65 @@ class KerasWriterTest {
     assertFalse(Files.exists(file), "nothing written");
   }
 
+  /** Each weight array's shape and values, sorted (the file's variable order is Keras's, not the model's). */
+  private static List<String> sortedValues(Weights weights) {
+    return weights.values().stream().map(v -> v.shape() + java.util.Arrays.toString(v.data())).sorted().toList();
+  }
+
   private static List<String> sortedLayers(Model model) {
     return model.layers().stream().map(Component::describe).sorted().toList();
   }
 
+  /**
+   * A Functional model in tf-keras's dialect, as tf-keras 2.21 saves the same residual model
+   * ({@code tf_keras.models.save_model(model, "x.h5")}, read back with h5py; tf-keras numbers the
+   * convs in the order they were created, so its names differ): class Functional, the
+   * layers in tf-keras's {@code model.layers} order, each call's inputs as {@code [name, call, 0,
+   * {}]}, the shared layer with two calls, and {@code model_weights}' layers with weights in that
+   * same order, which is how tf-keras's legacy loader matches them.
+   */
   @Test
-  void aFunctionalModelIsRefusedForTfKerasH5(@TempDir Path dir) {
-    Path file = dir.resolve("branches.h5");
-    DigitsException e = assertThrows(DigitsException.class, () -> KerasWriter.write(file, functional(false),
-        randomWeights(functional(false), 1), KerasWriter.Training.fresh(Trainer.Compiled.of(TrainConfig.notebook(), 100))));
-    assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
-    assertFalse(Files.exists(file), "nothing written");
+  void aFunctionalModelIsWrittenInTfKerasDialect(@TempDir Path dir) throws IOException {
+    Model.Builder b = Model.builder("residual");
+    Model.Tensor x = b.apply(new Conv2D(4, 3, Padding.SAME, Activation.RELU), b.input());
+    Model.Tensor shortcut = b.apply(new Conv2D(8, 1, 2, Padding.VALID, Activation.LINEAR, false), x);
+    Model.Tensor y = b.apply(new Conv2D(8, 3, 2, Padding.SAME, Activation.RELU, false), x);
+    y = b.apply(new BatchNormalization(), b.apply(new Conv2D(8, 3, 1, Padding.SAME, Activation.LINEAR, false), y));
+    Dense shared = new Dense(8, Activation.RELU);
+    Model.Tensor pooled = b.apply(new GlobalPooling2D(false, false), b.apply(new Merging(Merging.Op.ADD), shortcut, y));
+    Model.Tensor out = b.apply(new Dense(10, Activation.SOFTMAX), b.apply(shared, b.apply(shared, pooled)));
+    Model model = b.output(out);
+    Path file = dir.resolve("residual.h5");
+    KerasWriter.write(file, model, randomWeights(model, 3), KerasWriter.Training.fresh(Trainer.Compiled.of(TrainConfig.notebook(), 100)));
+
+    JsonNode config;
+    List<String> weighted;
+    try (HdfFile h5 = new HdfFile(file)) {
+      config = JSON.readTree((String) h5.getAttribute("model_config").getData());
+      weighted = List.of((String[]) h5.getByPath("model_weights").getAttribute("layer_names").getData());
+    }
+    assertEquals("Functional", config.path("class_name").asText());
+    List<String> layers = new ArrayList<>();
+    List<String> withWeights = new ArrayList<>();
+    for (JsonNode layer : config.path("config").path("layers")) {
+      layers.add(layer.path("name").asText() + " " + layer.path("inbound_nodes"));
+      if (!List.of("InputLayer", "Add", "GlobalAveragePooling2D").contains(layer.path("class_name").asText())) {
+        withWeights.add(layer.path("name").asText());
+      }
+    }
+    assertEquals(List.of("input_1 []",
+        "conv2d [[[\"input_1\",0,0,{}]]]",
+        "conv2d_1 [[[\"conv2d\",0,0,{}]]]", // 3x3, strides 2
+        "conv2d_2 [[[\"conv2d_1\",0,0,{}]]]",
+        "conv2d_3 [[[\"conv2d\",0,0,{}]]]", // the 1x1 shortcut, after both 3x3 convs as in tf-keras
+        "batch_normalization [[[\"conv2d_2\",0,0,{}]]]",
+        "add [[[\"conv2d_3\",0,0,{}],[\"batch_normalization\",0,0,{}]]]",
+        "global_average_pooling2d [[[\"add\",0,0,{}]]]",
+        "dense [[[\"global_average_pooling2d\",0,0,{}]],[[\"dense\",0,0,{}]]]",
+        "dense_1 [[[\"dense\",1,0,{}]]]"), layers);
+    assertEquals("[[\"input_1\",0,0]]", config.path("config").path("input_layers").toString());
+    assertEquals("[[\"dense_1\",0,0]]", config.path("config").path("output_layers").toString());
+    assertEquals(withWeights, weighted);
   }
 
   /** The layers that do not fit in {@link #everyLayer}'s chain: merges, and pooling to a vector. */

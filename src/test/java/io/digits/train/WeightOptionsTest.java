@@ -53,7 +53,7 @@ class WeightOptionsTest {
   @Test
   void constraintsHoldAfterEveryStep() {
     Dense head = new Dense(10, Activation.SOFTMAX);
-    Model model = model(head).constrain(head, "kernel", new Constraint.MaxNorm(0.05f, new int[] {0}))
+    Model model = model(head).constrain(head, "kernel", new Constraint.MaxNorm(0.05f, java.util.List.of(0)))
         .constrain(head, "bias", new Constraint.NonNeg());
     try (TrainingGraph g = new TrainingGraph(model, DATA, DATA.head(8), new RmsProp(0.01f), ConfigProto.getDefaultInstance())) {
       g.start(Weights.initial(model.parameters(), 5), 5);

@@ -242,6 +242,35 @@ def scoring_rows(py, data, ours_model, keras_model, rounds, env, work):
     return r
 
 
+def memory_rows(py, data, rounds, env, work):
+    """Row 5 alone: peak RSS of `train --epochs 1` + export and of predict on test.csv, digits and Keras
+    alternated in each round; the highest of the rounds (what a machine must have free)."""
+    r = {key: [] for key in ("train_ours", "train_theirs", "predict_ours", "predict_theirs")}
+    ours, theirs = work / "ours", work / "keras"
+    for _ in range(rounds):
+        r["train_ours"].append(timed(DIGITS + ["train", "--model", "double-conv", "--data", str(data / "train.csv"),
+                                               "--epochs", "1", "--stop-at-accuracy", "0", "--output", str(ours),
+                                               "--model-version", "1", "--overwrite"], env))
+        r["train_theirs"].append(timed([py, str(BENCH / "keras_bench.py"), "fit", str(data / "train.csv"), "1",
+                                        str(theirs / "1")], env))
+        r["predict_ours"].append(timed(DIGITS + ["predict", "--model-dir", str(ours / "double-conv" / "1"), "--input",
+                                                 str(data / "test.csv"), "--output", str(work / "ours.csv")], env))
+        r["predict_theirs"].append(timed([py, str(BENCH / "keras_bench.py"), "predict", str(theirs / "1"),
+                                          str(data / "test.csv"), str(work / "keras.csv")], env))
+    return r
+
+
+def memory_section(r, rounds):
+    """Row 5 as its own Markdown table, for `--only memory`."""
+    L = ["| peak RSS, MiB (highest of " + str(rounds) + "; every round) | digits | Keras | ratio |", "|---|---|---|---|"]
+    for key, what in (("train", "train double-conv 1 epoch + export"), ("predict", "predict test.csv")):
+        ours, theirs = r[key + "_ours"], r[key + "_theirs"]
+        high_ours, high_theirs = max(t[1] for t in ours), max(t[1] for t in theirs)
+        L.append(f"| {what} | {high_ours:,.0f} ({' / '.join(f'{t[1]:,.0f}' for t in ours)}) | {high_theirs:,.0f} "
+                 f"({' / '.join(f'{t[1]:,.0f}' for t in theirs)}) | {ratio(high_ours, high_theirs, False)} |")
+    return "\n".join(L)
+
+
 def scoring_section(r, rounds):
     """Row 4 as its own Markdown table, for `--only scoring`."""
     med = statistics.median
@@ -386,9 +415,10 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny step counts and 1 epoch: checks the harness")
     parser.add_argument("--serve-only", metavar="BASE", type=Path,
                         help="only the serve rows, against the model base folder BASE; replaces them in --out")
-    parser.add_argument("--only", choices=["scoring", "keras-file"],
-                        help="only row 4 (scoring, with --ours/--keras exports given) or row 10 (keras-file: models"
-                             " from .keras files); prints Markdown, writes nothing")
+    parser.add_argument("--only", choices=["scoring", "keras-file", "memory"],
+                        help="only row 4 (scoring, with --ours/--keras exports given), row 10 (keras-file: models"
+                             " from .keras files) or row 5 (memory: peak RSS of training and scoring); prints"
+                             " Markdown, writes nothing")
     parser.add_argument("--ours", help="--only scoring: digits' double-conv export (a version folder)")
     parser.add_argument("--keras", help="--only scoring: Keras's double-conv export")
     args = parser.parse_args()
@@ -399,6 +429,9 @@ def main():
                 section = scoring_section(scoring_rows(args.python, Path(args.data), Path(args.ours),
                                                        Path(args.keras), args.rounds, quiet_env(), Path(work)),
                                           args.rounds)
+            elif args.only == "memory":
+                section = memory_section(memory_rows(args.python, Path(args.data), args.rounds, quiet_env(),
+                                                     Path(work)), args.rounds)
             else:
                 section = keras_file_section(keras_file_rows(args.python, Path(args.data), args.rounds, False,
                                                              quiet_env(), Path(work)), args.rounds)

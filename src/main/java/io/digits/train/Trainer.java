@@ -72,7 +72,7 @@ public final class Trainer {
       EpochListener listener) {
     try (TrainingGraph graph = new TrainingGraph(model, train, validation,
         compiled != null ? compiled.optimizer() : config.optimizer().create(config.learningRate()),
-        compiled != null ? compiled.loss() : Loss.NOTEBOOK, session)) {
+        compiled != null ? compiled.loss() : config.loss(), session)) {
       History history = new History();
       int firstEpoch = 1;
       TrainingState resume = start.state();

@@ -368,7 +368,8 @@ class KerasWriterTest {
     Path file = dir.resolve("bn.keras");
     Sequential model = Architecture.SIMPLE.create();
     KerasWriter.write(file, model, randomWeights(Architecture.SIMPLE.create(), 1),
-        KerasWriter.Training.fresh(TrainConfig.defaults(Architecture.BN_CNN), 37_800));
+        KerasWriter.Training.fresh(TrainConfig.defaults(Architecture.BN_CNN).withLearningRate(0.001f)
+            .withExponentialDecay(0.9), 37_800));
     try (ZipFile zip = new ZipFile(file.toFile())) {
       JsonNode rate = JSON.readTree(zip.getInputStream(zip.getEntry("config.json")))
           .path("compile_config").path("optimizer").path("config").path("learning_rate");

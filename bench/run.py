@@ -731,9 +731,9 @@ def bn_cnn_section(bn_cnn):
 ## bn-cnn: beyond the notebook (issues 8, 19)
 
 `java -jar target/digits.jar train --model bn-cnn --data data/train.csv` with its defaults (the recipe of
-`train --help`: 8 epochs of 64, Adam with a linear warm-up to 0.002 over half an epoch, then a cosine
-down to 5 % of it at the end of epoch 5, flat after; dropout 0.2; in-graph augmentation of 8 degrees,
-8 % zoom and shift) beside the same recipe in Keras 3 (`python scripts/bn_cnn_model.py fit
+`train --help`: 6 epochs of 64, Adam with a linear warm-up to 0.002 over half an epoch, then a cosine
+down to 5 % of it at the end of epoch 5, flat after; dropout 0.1; in-graph augmentation of 6 degrees,
+6 % zoom and shift; float32) beside the same recipe in Keras 3 (`python scripts/bn_cnn_model.py fit
 data/train.csv`), one after the other; whole process from launch, stdout read as it arrives: each
 clock stops at the end of the first epoch with val_accuracy at or above the target on the notebook's
 10 % split (a side that reaches the last target stops there).

@@ -19,17 +19,17 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 EXPECTED_PARAMS = 326_954
 # TrainConfig.defaults(BN_CNN) and Architecture.BN_CNN: keep in step
-EPOCHS = 8
+EPOCHS = 6
 BATCH = 64
 PEAK_LEARNING_RATE = 0.002
 WARMUP_EPOCHS = 0.5
 DECAY_EPOCHS = 4.5
 ALPHA = 0.05
 LABEL_SMOOTHING = 0.0
-DROPOUT = 0.2
-ROTATION_DEGREES = 8
-ZOOM = 0.08
-SHIFT = 0.08
+DROPOUT = 0.1
+ROTATION_DEGREES = 6
+ZOOM = 0.06
+SHIFT = 0.06
 
 
 def build_model():

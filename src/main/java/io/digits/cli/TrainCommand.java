@@ -41,8 +41,8 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--model", defaultValue = "double-conv",
-      description = "Model: simple, double-conv (the notebook's), bn-cnn (batch-normalized CNN with augmentation;"
-          + " Adam with a decaying learning rate), or a Keras model file (.keras or .h5; its layers and weights,"
+      description = "Model: simple, double-conv (the notebook's), bn-cnn (batch-normalized CNN with in-graph"
+          + " augmentation; its defaults: " + TrainConfig.BN_CNN_RECIPE + "), or a Keras model file (.keras or .h5; its layers and weights,"
           + " exported as <output>/<file name without extension>/) (default: ${DEFAULT-VALUE}).")
   String model;
 
@@ -54,15 +54,42 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--data", defaultValue = "data/train.csv", description = "Labeled CSV (.csv or .csv.gz; default: ${DEFAULT-VALUE}).")
   Path data;
 
-  @Option(names = "--epochs", description = "Epochs (default: 10; bn-cnn: 20).")
+  @Option(names = "--epochs", description = "Epochs (default: 10; bn-cnn: 6).")
   Integer epochs;
 
   @Option(names = "--batch-size", description = "Batch size (default: 32; bn-cnn: 64).")
   Integer batchSize;
 
   @Option(names = "--learning-rate", description = "Learning rate: RMSprop's for simple and double-conv"
-      + " (default: 0.001); bn-cnn: Adam's in epoch 1, times 0.9 each further epoch (default: 0.001).")
+      + " (default: 0.001); bn-cnn: Adam's, the peak of --schedule (default: 0.002).")
   Float learningRate;
+
+  @Option(names = "--schedule", paramLabel = "exponential|cosine", converter = ScheduleConverter.class,
+      description = "How the learning rate moves: exponential (--learning-rate times --learning-rate-decay each epoch;"
+          + " Keras's ExponentialDecay, staircase) or cosine (linear warm-up from 0 to --learning-rate over"
+          + " --warmup-epochs, then half a cosine down to --schedule-alpha of it over --decay-epochs, then flat;"
+          + " Keras's CosineDecay with warmup_target) (default: exponential; bn-cnn: cosine).")
+  TrainConfig.Schedule schedule;
+
+  @Option(names = "--learning-rate-decay", description = "--schedule exponential: the factor per epoch; 1 keeps the"
+      + " rate constant (default: 1).")
+  Double learningRateDecay;
+
+  @Option(names = "--warmup-epochs", description = "--schedule cosine: epochs of linear warm-up, fractions allowed"
+      + " (default: 0; bn-cnn: 0.5).")
+  Double warmupEpochs;
+
+  @Option(names = "--decay-epochs", description = "--schedule cosine: epochs of the cosine decay after the warm-up;"
+      + " 0: to the end of the run, whatever --epochs is (default: 0; bn-cnn: 4.5).")
+  Double decayEpochs;
+
+  @Option(names = "--schedule-alpha", description = "--schedule cosine: the floor of the decay, as a fraction of"
+      + " --learning-rate (Keras's alpha) (default: 0; bn-cnn: 0.05).")
+  Double scheduleAlpha;
+
+  @Option(names = "--label-smoothing", description = "Keras's categorical cross-entropy label_smoothing, in [0, 1)"
+      + " (default: 0).")
+  Double labelSmoothing;
 
   @Option(names = "--validation-split", defaultValue = "0.1",
       description = "Fraction held out for validation, as sklearn's train_test_split (default: ${DEFAULT-VALUE}).")
@@ -118,13 +145,23 @@ final class TrainCommand implements Callable<Integer> {
   CommandSpec spec;
 
   /** What an interrupted run fixes: given with --resume, these options must equal the run's. */
-  private static final Map<String, Function<TrainingRun, Object>> FIXED_BY_THE_RUN = Map.of(
-      "--data", TrainingRun::data,
-      "--validation-split", TrainingRun::validationSplit,
-      "--seed", r -> r.config().seed(),
-      "--batch-size", r -> r.config().batchSize(),
-      "--learning-rate", r -> r.config().learningRate(),
-      "--model-version", TrainingRun::version);
+  private static final Map<String, Function<TrainingRun, Object>> FIXED_BY_THE_RUN = Map.ofEntries(
+      Map.entry("--data", TrainingRun::data),
+      Map.entry("--validation-split", TrainingRun::validationSplit),
+      Map.entry("--seed", r -> r.config().seed()),
+      Map.entry("--batch-size", r -> r.config().batchSize()),
+      Map.entry("--learning-rate", r -> r.config().learningRate()),
+      Map.entry("--schedule", r -> r.config().schedule()),
+      Map.entry("--learning-rate-decay", r -> r.config().learningRateDecay()),
+      Map.entry("--warmup-epochs", r -> r.config().warmupEpochs()),
+      Map.entry("--decay-epochs", r -> r.config().cosineDecayEpochs()),
+      Map.entry("--schedule-alpha", r -> r.config().alpha()),
+      Map.entry("--label-smoothing", r -> r.config().labelSmoothing()),
+      Map.entry("--model-version", TrainingRun::version));
+
+  /** The options that set a built-in model's learning-rate schedule and loss (a Keras file brings its own). */
+  private static final List<String> SCHEDULE_OPTIONS = List.of("--schedule", "--learning-rate-decay",
+      "--warmup-epochs", "--decay-epochs", "--schedule-alpha", "--label-smoothing");
 
   @Override
   public Integer call() throws Exception {
@@ -145,6 +182,13 @@ final class TrainCommand implements Callable<Integer> {
     Path checkpointFile = base.resolve(".checkpoint");
     if (resume && initFrom != null) {
       throw new DigitsException("--resume continues from the checkpoint; leave out --init-from");
+    }
+    if (file != null) {
+      var parsed = spec.commandLine().getParseResult();
+      SCHEDULE_OPTIONS.stream().filter(parsed::hasMatchedOption).findFirst().ifPresent(o -> {
+        throw new DigitsException(o + " is for the built-in models; --model FILE trains with the file's own"
+            + " compile settings (optimizer, schedule, loss)");
+      });
     }
     if (file != null && initFrom != null) {
       throw new DigitsException("--init-from is for the built-in models; --model FILE starts from the file's weights"
@@ -252,7 +296,9 @@ final class TrainCommand implements Callable<Integer> {
         .withBatchSize(batchSize != null ? batchSize : defaults.batchSize())
         .withLearningRate(learningRate != null ? learningRate : defaults.learningRate())
         .withStopAtAccuracy(stopAtAccuracy != null ? stopAtAccuracy : defaults.stopAtAccuracy())
-        .withSeed(seed);
+        .withSeed(seed)
+        .withLabelSmoothing(labelSmoothing != null ? labelSmoothing : defaults.labelSmoothing());
+    config = withSchedule(config, defaults);
     check(config);
     long v = version != null ? version
         : Files.isDirectory(base) ? ModelLoader.newestVersion(base)
@@ -263,6 +309,29 @@ final class TrainCommand implements Callable<Integer> {
     Path startWeights = initFrom != null ? initFrom : model.equals(modelName) || freshWeights ? null : Path.of(model);
     return new TrainingRun(model, data.toString(), validationSplit, precision, v,
         startWeights == null ? null : startWeights.toAbsolutePath().toString(), config);
+  }
+
+  /**
+   * {@code config} with the schedule the options give, over {@code defaults}' where they say nothing;
+   * options of the other schedule are refused.
+   */
+  private TrainConfig withSchedule(TrainConfig config, TrainConfig defaults) {
+    TrainConfig.Schedule kind = schedule != null ? schedule : defaults.schedule();
+    boolean same = kind == defaults.schedule();
+    if (kind == TrainConfig.Schedule.EXPONENTIAL) {
+      if (warmupEpochs != null || decayEpochs != null || scheduleAlpha != null) {
+        throw new DigitsException("--warmup-epochs, --decay-epochs and --schedule-alpha are for --schedule cosine");
+      }
+      return config.withExponentialDecay(learningRateDecay != null ? learningRateDecay
+          : same ? defaults.learningRateDecay() : 1);
+    }
+    if (learningRateDecay != null) {
+      throw new DigitsException("--learning-rate-decay is for --schedule exponential");
+    }
+    return config.withCosine(
+        warmupEpochs != null ? warmupEpochs : same ? defaults.warmupEpochs() : 0,
+        decayEpochs != null ? decayEpochs : same ? defaults.decayEpochs() : 0,
+        scheduleAlpha != null ? scheduleAlpha : same ? defaults.alpha() : 0);
   }
 
   /**
@@ -282,7 +351,12 @@ final class TrainCommand implements Callable<Integer> {
             + " or train anew without --resume");
       }
     });
-    TrainConfig config = saved.config()
+    TrainConfig config = saved.config();
+    if (config.schedule() == TrainConfig.Schedule.COSINE && config.decayEpochs() == 0) {
+      // "to the end of the run" meant the run's end as it was planned: more epochs go on at the floor
+      config = config.withCosine(config.warmupEpochs(), config.cosineDecayEpochs(), config.alpha());
+    }
+    config = config
         .withEpochs(epochs != null ? epochs : saved.config().epochs())
         .withStopAtAccuracy(stopAtAccuracy != null ? stopAtAccuracy : saved.config().stopAtAccuracy());
     check(config);
@@ -296,6 +370,15 @@ final class TrainCommand implements Callable<Integer> {
         || c.stopAtAccuracy() < 0 || c.stopAtAccuracy() > 1) {
       throw new DigitsException("need --epochs >= 1, --batch-size >= 1, --learning-rate > 0, "
           + "0 <= --validation-split < 1 and 0 <= --stop-at-accuracy <= 1");
+    }
+    if (!(c.learningRateDecay() > 0) || !(c.labelSmoothing() >= 0 && c.labelSmoothing() < 1)
+        || !(c.warmupEpochs() >= 0) || !(c.decayEpochs() >= 0) || !(c.alpha() >= 0 && c.alpha() <= 1)) {
+      throw new DigitsException("need --learning-rate-decay > 0, 0 <= --label-smoothing < 1, --warmup-epochs >= 0,"
+          + " --decay-epochs >= 0 and 0 <= --schedule-alpha <= 1");
+    }
+    if (c.schedule() == TrainConfig.Schedule.COSINE && !(c.cosineDecayEpochs() > 0)) {
+      throw new DigitsException("--schedule cosine: --warmup-epochs (" + c.warmupEpochs() + ") leaves no epoch for the"
+          + " decay in --epochs " + c.epochs() + "; give --decay-epochs or more --epochs");
     }
   }
 
@@ -313,6 +396,18 @@ final class TrainCommand implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     return Map.of("history.json", json.writeValueAsBytes(history), TrainingRun.FILE_NAME, run.toJson(),
         "curves.png", TrainingCurves.png(history));
+  }
+
+  /** {@code exponential} or {@code cosine}, in any case. */
+  static final class ScheduleConverter implements picocli.CommandLine.ITypeConverter<TrainConfig.Schedule> {
+    @Override
+    public TrainConfig.Schedule convert(String value) {
+      try {
+        return TrainConfig.Schedule.byName(value);
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException("expected exponential or cosine, got '" + value + "'");
+      }
+    }
   }
 
   /** Accepts the option's spelling ({@code mixed-bfloat16}) and Keras's ({@code mixed_bfloat16}). */

@@ -28,7 +28,9 @@ public final class BatchNormalization implements Layer {
   private final float epsilon;
   private final boolean center;
   private final boolean scale;
+  private final boolean fusedKernel;
   private int rank;
+  private long channelCount;
   private Variable<TFloat32> gamma;
   private Variable<TFloat32> beta;
   private Variable<TFloat32> movingMean;
@@ -44,11 +46,27 @@ public final class BatchNormalization implements Layer {
 
   /** {@code axis}: -1, or the index of the last axis (tf-keras writes e.g. 3); any other is refused at build. */
   public BatchNormalization(int axis, float momentum, float epsilon, boolean center, boolean scale) {
+    this(axis, momentum, epsilon, center, scale, false);
+  }
+
+  private BatchNormalization(int axis, float momentum, float epsilon, boolean center, boolean scale,
+      boolean fusedKernel) {
     this.axis = axis;
     this.momentum = momentum;
     this.epsilon = epsilon;
     this.center = center;
     this.scale = scale;
+    this.fusedKernel = fusedKernel;
+  }
+
+  /**
+   * This layer, trained on 4-D inputs with TensorFlow's fused kernel ({@code FusedBatchNormV3} and
+   * its gradient, oneDNN's on CPU; what tf-keras's {@code fused=True} runs): the same function and
+   * the same moving-statistics update as Keras 3's arithmetic, to float32 rounding, in one op instead
+   * of about twenty (bn-cnn trains 1.4x faster). Inference is the same graph either way.
+   */
+  public BatchNormalization withFusedKernel() {
+    return new BatchNormalization(axis, momentum, epsilon, center, scale, true);
   }
 
   @Override
@@ -58,7 +76,8 @@ public final class BatchNormalization implements Layer {
       throw new IllegalArgumentException("axis " + axis + " of input " + input
           + " is not supported, only the last (channels) axis");
     }
-    Shape channels = Shape.of(input.size(rank - 1));
+    channelCount = input.size(rank - 1);
+    Shape channels = Shape.of(channelCount);
     if (scale) {
       gamma = params.add(tf, "gamma", channels, Initializer.ONES, true);
     }
@@ -75,6 +94,9 @@ public final class BatchNormalization implements Layer {
     if (!training) {
       return normalize(tf, x, movingMean, movingVariance);
     }
+    if (fusedKernel && rank == 4) {
+      return fused(tf, x);
+    }
     int[] batchAxes = new int[rank - 1];
     for (int i = 0; i < batchAxes.length; i++) {
       batchAxes[i] = i;
@@ -89,6 +111,28 @@ public final class BatchNormalization implements Layer {
         tf.assign(movingVariance, tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(variance, blend)));
     return tf.withControlDependencies(List.of(updateMean, updateVariance))
         .identity(normalize(tf, x, mean, variance));
+  }
+
+  /** Training with the fused kernel: the batch's moments from the op, the moving statistics updated as Keras 3 does. */
+  private Operand<TFloat32> fused(Ops tf, Operand<TFloat32> x) {
+    Operand<TFloat32> none = tf.constant(new float[0]);
+    int c = (int) channelCount;
+    Operand<TFloat32> g = scale ? gamma : tf.fill(tf.constant(new int[] {c}), tf.constant(1f));
+    Operand<TFloat32> b = center ? beta : tf.fill(tf.constant(new int[] {c}), tf.constant(0f));
+    var bn = tf.nn.fusedBatchNorm(x, g, b, none, none,
+        org.tensorflow.op.nn.FusedBatchNorm.epsilon(epsilon),
+        org.tensorflow.op.nn.FusedBatchNorm.isTraining(true));
+    // the op's batch variance is Bessel-corrected; Keras 3's moving variance takes the biased one
+    Operand<TFloat32> n = tf.math.div(tf.dtypes.cast(tf.size(x), TFloat32.class), tf.constant((float) c));
+    Operand<TFloat32> variance = tf.math.mul(bn.batchVariance(),
+        tf.math.div(tf.math.sub(n, tf.constant(1f)), n));
+    Operand<TFloat32> keep = tf.constant(momentum);
+    Operand<TFloat32> blend = tf.constant(1f - momentum);
+    var updateMean = tf.assign(movingMean,
+        tf.math.add(tf.math.mul(movingMean, keep), tf.math.mul(tf.stopGradient(bn.batchMean()), blend)));
+    var updateVariance = tf.assign(movingVariance,
+        tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(tf.stopGradient(variance), blend)));
+    return tf.withControlDependencies(List.of(updateMean, updateVariance)).identity(bn.y());
   }
 
   private Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x, Operand<TFloat32> mean,

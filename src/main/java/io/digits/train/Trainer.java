@@ -23,10 +23,10 @@ public final class Trainer {
    * A Keras file brings its own; the built-in models take theirs from the {@link TrainConfig}.
    */
   public record Compiled(Optimizer optimizer, LearningRateSchedule schedule, Loss loss) {
-    /** A built-in model's: {@code config}'s optimizer and schedule over {@code trainRows} rows an epoch, the notebook's loss. */
+    /** A built-in model's: {@code config}'s optimizer, schedule (epochs of {@code trainRows} rows) and loss. */
     public static Compiled of(TrainConfig config, int trainRows) {
       return new Compiled(config.optimizer().create(config.learningRate()),
-          config.schedule(config.stepsPerEpoch(trainRows)), Loss.NOTEBOOK);
+          config.schedule(config.stepsPerEpoch(trainRows)), config.loss());
     }
   }
 

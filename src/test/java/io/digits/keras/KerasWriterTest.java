@@ -446,6 +446,26 @@ class KerasWriterTest {
     return slots.values().stream().filter(v -> v.name().endsWith("/" + name)).findFirst().orElseThrow().data();
   }
 
+  /** bn-cnn's default run goes to Keras with its schedule: CosineDecay from 0 with the warm-up to the peak. */
+  @Test
+  void bnCnnsDefaultRecipeIsWrittenAsKerasCosineDecayWithWarmup(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("bn.keras");
+    KerasWriter.write(file, Architecture.SIMPLE.create(), randomWeights(Architecture.SIMPLE.create(), 1),
+        KerasWriter.Training.fresh(Trainer.Compiled.of(TrainConfig.defaults(Architecture.BN_CNN), 37_800)));
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      JsonNode rate = JSON.readTree(zip.getInputStream(zip.getEntry("config.json")))
+          .path("compile_config").path("optimizer").path("config").path("learning_rate");
+      assertEquals("CosineDecay", rate.path("class_name").asText());
+      JsonNode c = rate.path("config");
+      // 37,800 rows / 64 = 591 steps an epoch: warm-up 0.5 epoch = 296 steps, decay 4.5 epochs = 2,660 steps
+      assertEquals(0.0, c.path("initial_learning_rate").asDouble());
+      assertEquals((double) 0.002f, c.path("warmup_target").asDouble());
+      assertEquals(296, c.path("warmup_steps").asInt());
+      assertEquals(2660, c.path("decay_steps").asInt());
+      assertEquals(0.05, c.path("alpha").asDouble());
+    }
+  }
+
   @Test
   void aDecayingLearningRateIsKerasExponentialDecayWithNoRateVariable(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("bn.keras");

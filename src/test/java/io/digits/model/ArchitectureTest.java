@@ -35,7 +35,7 @@ class ArchitectureTest {
       assertEquals(7, m.layers().stream().filter(l -> l instanceof BatchNormalization).count());
       assertEquals(3, m.layers().stream().filter(l -> l instanceof Dropout).count());
       assertTrue(m.layers().get(0) instanceof RandomAffine, "augmentation first");
-      assertEquals(0.4f, Architecture.BN_CNN.defaultDropout());
+      assertEquals(0.1f, Architecture.BN_CNN.defaultDropout());
     }
   }
 

@@ -39,10 +39,16 @@ class BatchNormalizationTest {
 
   /** Runs the layer once on {@code x} [BATCH,2,2,CHANNELS]; returns its output and then its four variables. */
   private static float[][] run(float[] x, boolean training) {
+    return run(x, training, false);
+  }
+
+  /** {@link #run(float[], boolean)}, with the fused kernel or Keras's arithmetic. */
+  private static float[][] run(float[] x, boolean training, boolean fused) {
     try (Graph g = new Graph(); Session s = new Session(g)) {
       Ops tf = Ops.create(g);
       Parameters params = new Parameters();
-      BatchNormalization bn = new BatchNormalization(MOMENTUM, EPSILON, true, true);
+      BatchNormalization keras = new BatchNormalization(MOMENTUM, EPSILON, true, true);
+      BatchNormalization bn = fused ? keras.withFusedKernel() : keras;
       bn.build(tf, Shape.of(-1, 2, 2, CHANNELS), params);
       Placeholder<TFloat32> in = tf.placeholder(TFloat32.class);
       Operand<TFloat32> out = bn.call(tf, in, training);
@@ -116,6 +122,52 @@ class BatchNormalizationTest {
       assertEquals(MOMENTUM * VARIANCE[c] + (1 - MOMENTUM) * variance[c], r[4][c], 1e-6, "moving_variance " + c);
     }
     assertArrayEquals(GAMMA, r[1], "gamma is changed by the optimizer only");
+  }
+
+  @Test
+  void theFusedKernelTrainsAsKerasArithmeticDoes() {
+    float[] x = input();
+    float[][] keras = run(x, true, false);
+    float[][] fused = run(x, true, true);
+    assertArrayEquals(keras[0], fused[0], 2e-6f, "the output");
+    assertArrayEquals(keras[3], fused[3], 1e-6f, "moving_mean");
+    assertArrayEquals(keras[4], fused[4], 1e-6f, "moving_variance: the biased batch variance, as Keras 3's");
+    assertArrayEquals(run(x, false, false)[0], run(x, false, true)[0], "inference: the same graph");
+    float[][] g = gradients(x, false);
+    float[][] gf = gradients(x, true);
+    for (int i = 0; i < g.length; i++) {
+      assertArrayEquals(g[i], gf[i], 1e-5f, "gradient " + i + " (x, gamma, beta)");
+    }
+  }
+
+  /** d(sum(y * w))/d(x, gamma, beta) in training mode, w a fixed ramp. */
+  private static float[][] gradients(float[] x, boolean fused) {
+    try (Graph g = new Graph(); Session s = new Session(g)) {
+      Ops tf = Ops.create(g);
+      Parameters params = new Parameters();
+      BatchNormalization keras = new BatchNormalization(MOMENTUM, EPSILON, true, true);
+      BatchNormalization bn = fused ? keras.withFusedKernel() : keras;
+      bn.build(tf, Shape.of(-1, 2, 2, CHANNELS), params);
+      float[] ramp = new float[x.length];
+      for (int i = 0; i < ramp.length; i++) {
+        ramp[i] = (i % 7) - 3f;
+      }
+      Operand<TFloat32> in = tf.constant(Shape.of(BATCH, 2, 2, CHANNELS), DataBuffers.of(x, true, false));
+      Operand<TFloat32> w = tf.constant(Shape.of(BATCH, 2, 2, CHANNELS), DataBuffers.of(ramp, true, false));
+      Operand<TFloat32> loss = tf.reduceSum(tf.math.mul(bn.call(tf, in, true), w), tf.constant(new int[] {0, 1, 2, 3}));
+      var grads = tf.gradients(loss, List.of(in, params.trainable().get(0).variable(),
+          params.trainable().get(1).variable()));
+      new Weights(List.of(value(GAMMA), value(BETA), value(MEAN), value(VARIANCE))).assignTo(s, params);
+      float[][] out = new float[3][];
+      try (Result r = s.runner().fetch(grads.dy(0)).fetch(grads.dy(1)).fetch(grads.dy(2)).run()) {
+        for (int i = 0; i < 3; i++) {
+          TFloat32 t = (TFloat32) r.get(i);
+          out[i] = new float[(int) t.size()];
+          t.copyTo(DataBuffers.of(out[i], false, false));
+        }
+      }
+      return out;
+    }
   }
 
   @Test

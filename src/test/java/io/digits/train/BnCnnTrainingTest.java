@@ -35,14 +35,25 @@ class BnCnnTrainingTest {
   }
 
   @Test
-  void defaultsAreAdamWithADecayingRateAndNoEarlyStop() {
+  void defaultsAreIssue19sRecipe() {
     TrainConfig c = TrainConfig.defaults(Architecture.BN_CNN);
     assertEquals(Optimizer.Kind.ADAM, c.optimizer());
     assertEquals(0, c.stopAtAccuracy());
-    int steps = 100;
-    assertEquals(0.001f, c.schedule(steps).rate(0));
-    assertEquals(0.001f, c.schedule(steps).rate(steps - 1));
-    assertEquals(0.001 * 0.9 * 0.9, c.schedule(steps).rate(2 * steps), 1e-9);
+    assertEquals(6, c.epochs());
+    assertEquals(64, c.batchSize());
+    assertEquals(0.1f, c.dropout());
+    assertEquals(0, c.labelSmoothing());
+    int steps = 591; // 37,800 rows of 64
+    // Keras: CosineDecay(0.0, decay_steps=round(4.5 * 591), alpha=0.05, warmup_target=0.002, warmup_steps=round(0.5 * 591))
+    assertEquals(new LearningRateSchedule.CosineDecay(0, 2660, 0.05, 0.002f, 296), c.schedule(steps));
+    LearningRateSchedule s = c.schedule(steps);
+    assertEquals(0, s.rate(0));
+    assertEquals(0.002 * 148 / 296, s.rate(148), 1e-9, "half way up the warm-up");
+    assertEquals(0.002, s.rate(296), 1e-9, "the peak, half an epoch in");
+    assertEquals(0.002 * (0.95 * 0.5 * (1 + Math.cos(Math.PI * (3 * steps - 296) / 2660.0)) + 0.05),
+        s.rate(3 * steps), 1e-9, "first step of epoch 4");
+    assertEquals(0.0001, s.rate(5 * steps + 1), 1e-9, "the floor from epoch 6 on");
+    assertEquals(0.0001, s.rate(6 * steps - 1), 1e-9);
     assertEquals(TrainConfig.notebook(), TrainConfig.defaults(Architecture.DOUBLE_CONV), "the notebook's stay");
   }
 
@@ -61,7 +72,7 @@ class BnCnnTrainingTest {
   @Test
   void theScheduledRateIsWhatTheStepsUse() {
     // decay 0: epoch 2 runs at learning rate 0, so no trainable weight moves, yet batch statistics do
-    TrainConfig frozenAfterOne = new TrainConfig(2, 64, 0.001f, 0, 2, 0.4f, Optimizer.Kind.ADAM, 0);
+    TrainConfig frozenAfterOne = new TrainConfig(2, 64, 0.001f, 0, 2, 0.4f, Optimizer.Kind.ADAM, 0, TrainConfig.Schedule.EXPONENTIAL, 0, 0, 0, 0);
     List<TrainingState> epochs = fit(frozenAfterOne);
     Weights first = epochs.get(0).weights();
     Weights second = epochs.get(1).weights();

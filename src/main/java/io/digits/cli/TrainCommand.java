@@ -42,8 +42,8 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--model", defaultValue = "double-conv",
       description = "Model: simple, double-conv (the notebook's), bn-cnn (batch-normalized CNN with in-graph"
-          + " augmentation; its defaults: " + TrainConfig.BN_CNN_RECIPE + "), or a Keras model file (.keras or .h5; its layers and weights,"
-          + " exported as <output>/<file name without extension>/) (default: ${DEFAULT-VALUE}).")
+          + " augmentation; its defaults: " + TrainConfig.BN_CNN_RECIPE + "), or a Keras model file (.keras or .h5;"
+          + " its layers and weights, exported as <output>/<file name without extension>/) (default: ${DEFAULT-VALUE}).")
   String model;
 
   @Option(names = "--fresh-weights",

@@ -104,13 +104,18 @@ public final class BatchNormalization implements Layer {
     Operand<TInt32> axes = tf.constant(batchAxes);
     Operand<TFloat32> mean = tf.math.mean(x, axes);
     Operand<TFloat32> variance = tf.math.mean(tf.math.squaredDifference(x, tf.stopGradient(mean)), axes);
+    return afterMovingUpdate(tf, mean, variance, normalize(tf, x, mean, variance));
+  }
+
+  /** {@code y}, once the moving statistics have taken in the batch's {@code mean} and (biased) {@code variance} as Keras 3 does. */
+  private Operand<TFloat32> afterMovingUpdate(Ops tf, Operand<TFloat32> mean, Operand<TFloat32> variance,
+      Operand<TFloat32> y) {
     Operand<TFloat32> keep = tf.constant(momentum);
     Operand<TFloat32> blend = tf.constant(1f - momentum);
     var updateMean = tf.assign(movingMean, tf.math.add(tf.math.mul(movingMean, keep), tf.math.mul(mean, blend)));
     var updateVariance =
         tf.assign(movingVariance, tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(variance, blend)));
-    return tf.withControlDependencies(List.of(updateMean, updateVariance))
-        .identity(normalize(tf, x, mean, variance));
+    return tf.withControlDependencies(List.of(updateMean, updateVariance)).identity(y);
   }
 
   /** Training with the fused kernel: the batch's moments from the op, the moving statistics updated as Keras 3 does. */
@@ -126,13 +131,7 @@ public final class BatchNormalization implements Layer {
     Operand<TFloat32> n = tf.math.div(tf.dtypes.cast(tf.size(x), TFloat32.class), tf.constant((float) c));
     Operand<TFloat32> variance = tf.math.mul(bn.batchVariance(),
         tf.math.div(tf.math.sub(n, tf.constant(1f)), n));
-    Operand<TFloat32> keep = tf.constant(momentum);
-    Operand<TFloat32> blend = tf.constant(1f - momentum);
-    var updateMean = tf.assign(movingMean,
-        tf.math.add(tf.math.mul(movingMean, keep), tf.math.mul(tf.stopGradient(bn.batchMean()), blend)));
-    var updateVariance = tf.assign(movingVariance,
-        tf.math.add(tf.math.mul(movingVariance, keep), tf.math.mul(tf.stopGradient(variance), blend)));
-    return tf.withControlDependencies(List.of(updateMean, updateVariance)).identity(bn.y());
+    return afterMovingUpdate(tf, tf.stopGradient(bn.batchMean()), tf.stopGradient(variance), bn.y());
   }
 
   private Operand<TFloat32> normalize(Ops tf, Operand<TFloat32> x, Operand<TFloat32> mean,

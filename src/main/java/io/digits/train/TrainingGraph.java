@@ -30,7 +30,8 @@ import org.tensorflow.types.TUint8;
  * image crosses from Java per step; {@code ResourceGather} reads just the batch's rows. (Not graph
  * constants: grappler copies the whole graph, constants included, for each of its passes, which
  * put 250 MiB on the peak memory of a run on train.csv; not a ref variable: reading a VariableV2
- * copies all of it every step.) Images are scaled in the graph as {@code uint8 -> float32 / 255},
+ * copies all of it every step. TF Java's exporter saves no resource variable, and none is exported:
+ * the export is a fresh inference graph of the model's ref variables.) Images are scaled in the graph as {@code uint8 -> float32 / 255},
  * which is bit-for-bit numpy's {@code float32(x / 255.0)}.
  */
 public final class TrainingGraph implements AutoCloseable {

@@ -64,9 +64,15 @@ class ServeLoadTest {
       }
       pool.shutdown();
 
+      // The server counts a request after its answer is sent, so the last few may still be counting
+      // when the clients are done: read until the count is in, or for 10 s.
+      String line = Metrics.REQUEST_COUNT + "{model_name=\"bench\",version=\"1\",status=\"OK\"} " + total + "\n";
       String metrics = ServeFixture.get(server.url(), Metrics.PATH).body();
-      assertTrue(metrics.contains(Metrics.REQUEST_COUNT + "{model_name=\"bench\",version=\"1\",status=\"OK\"} " + total
-          + "\n"), "request_count " + total + " in\n" + metrics);
+      for (long until = System.nanoTime() + 10_000_000_000L; !metrics.contains(line) && System.nanoTime() < until; ) {
+        Thread.sleep(50);
+        metrics = ServeFixture.get(server.url(), Metrics.PATH).body();
+      }
+      assertTrue(metrics.contains(line), "request_count " + total + " in\n" + metrics);
     }
   }
 

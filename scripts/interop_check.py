@@ -210,6 +210,40 @@ def check_a(report, cli, args, x):
             report.run(f"{label} python == java", check_probabilities, export, x, probs, sub)
         report.run(f"{label} saved_model_cli", check_saved_model_cli, export)
         report.run(f"{label} TF Serving REST body", check_rest_body, export, x)
+        report.run(f"{label} bfloat16 export", check_bfloat16_export, cli, args, export)
+
+
+def check_bfloat16_export(cli, args, export):
+    """`--export-precision mixed-bfloat16` (issue 18): the same weights (the export through a .keras file and
+    back) as a SavedModel whose layers compute in bfloat16; Python runs it as written and its classes agree
+    with the float32 export's on >= 99.9 % of test.csv."""
+    import tensorflow as tf
+
+    work = os.path.join(args.work, "bfloat16", os.path.basename(os.path.dirname(export)))
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    keras_file = os.path.join(work, "model.keras")
+    twin = os.path.join(work, "twin", "1")
+    run_cli(cli, ["convert", export, "--to", keras_file])
+    run_cli(cli, ["convert", keras_file, "--output", twin, "--export-precision", "mixed-bfloat16"])
+    loaded = tf.saved_model.load(twin)
+    dtypes = {op.type: op.get_attr("T") for op in loaded.signatures["serving_default"].graph.get_operations()
+              if op.type in ("MatMul", "Softmax")}
+    expect(dtypes.get("MatMul") == tf.bfloat16 and dtypes.get("Softmax") == tf.float32,
+           f"expected MatMul in bfloat16 and Softmax in float32; the graph has {dtypes}")
+    x, _ = keras_io.load_csv(args.test)
+    f32, bf16 = load_signature(export), loaded.signatures["serving_default"]
+    agree, diff = 0, 0.0
+    for i in range(0, len(x), 1000):
+        batch = tf.constant(x[i:i + 1000])
+        a, b = f32(image=batch), bf16(image=batch)
+        expect(b["probabilities"].dtype == tf.float32, f"probabilities come out as {b['probabilities'].dtype}")
+        agree += int(np.sum(a["class"].numpy() == b["class"].numpy()))
+        diff = max(diff, float(np.max(np.abs(a["probabilities"].numpy() - b["probabilities"].numpy()))))
+    share = agree / len(x)
+    expect(share >= MIN_AGREEMENT, f"classes agree with float32 on {share:.4%} of test.csv (< {MIN_AGREEMENT:.1%})")
+    expect(diff > 0, "the bfloat16 export scored exactly as float32: its graph did not compute in bfloat16")
+    return f"classes agree on {agree:,} of {len(x):,} test.csv rows ({share:.3%}), largest probability difference {diff:.3g}"
 
 
 # ---- check e: an ensemble export (train --ensemble --tta) in Python ----------------------------

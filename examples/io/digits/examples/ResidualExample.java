@@ -14,6 +14,7 @@ import io.digits.model.Merging;
 import io.digits.model.Model;
 import io.digits.model.Padding;
 import io.digits.train.Device;
+import io.digits.train.Precision;
 import io.digits.train.ProgressBar;
 import io.digits.train.TrainConfig;
 import io.digits.train.Trainer;
@@ -57,7 +58,7 @@ public final class ResidualExample {
     TrainConfig config = TrainConfig.notebook().withEpochs(epochs).withStopAtAccuracy(0);
     Trainer.Outcome outcome = new Trainer(config, new ProgressBar(System.out, false))
         .fit(define(), split.train(), split.validation(), Device.CPU.sessionConfig());
-    SavedModelExporter.export(define(), outcome.weights(), versionDir, Map.of(), false);
+    SavedModelExporter.export(define(), outcome.weights(), versionDir, Map.of(), Precision.FLOAT32, false);
     return outcome;
   }
 

@@ -7,6 +7,7 @@ import io.digits.export.SavedModelExporter;
 import io.digits.keras.KerasModel;
 import io.digits.keras.KerasWriter;
 import io.digits.keras.TrainedModel;
+import io.digits.train.Precision;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,9 +51,16 @@ final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing version folder.")
   boolean overwrite;
 
+  @picocli.CommandLine.Mixin
+  ExportPrecisionOption exportPrecision;
+
   @Override
   public Integer call() throws Exception {
     if (target.keras != null) {
+      if (exportPrecision.value != Precision.FLOAT32) {
+        throw new DigitsException("--export-precision is for a SavedModel (--output); a Keras file keeps its model's"
+            + " own dtype policy");
+      }
       KerasWriter.checkName(target.keras); // a wrong name fails before the model is read
       TrainedModel model = TrainedModel.read(file);
       model.write(target.keras);
@@ -73,7 +81,8 @@ final class ConvertCommand implements Callable<Integer> {
     source.put("layers", model.summary());
     source.put("parameters", model.weights().count());
     byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(source);
-    SavedModelExporter.export(model.create(), model.weights(), output, Map.of("keras_source.json", json), overwrite);
+    SavedModelExporter.export(model.create(), model.weights(), output, Map.of("keras_source.json", json),
+        exportPrecision.value, overwrite);
     System.out.printf("Saved %s from %s (%s, %,d parameters)%n", output, file, model.description(), model.weights().count());
     return 0;
   }

@@ -47,6 +47,9 @@ final class EnsembleCommand {
     @Option(names = "--overwrite", description = "Replace an existing version folder.")
     boolean overwrite;
 
+    @picocli.CommandLine.Mixin
+    ExportPrecisionOption exportPrecision;
+
     @Override
     public Integer call() throws IOException {
       ConvertCommand.requireVersionFolder(output, "bn-cnn-ensemble");
@@ -77,7 +80,7 @@ final class EnsembleCommand {
       }
       EnsembleExporter.export(architecture, read.stream().map(MemberExport::weights).toList(), tta, output,
           Map.of(Ensemble.EXPORT_FILE, json.writeValueAsBytes(EnsembleTraining.ensembleInfo(architecture, tta, infos))),
-          overwrite);
+          exportPrecision.value, overwrite);
       System.out.printf("Saved %s: an ensemble of %d %s members%s%n", output, read.size(), architecture.cliName(),
           tta ? " with test-time augmentation" : "");
       return 0;

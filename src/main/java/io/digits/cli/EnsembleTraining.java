@@ -13,6 +13,7 @@ import io.digits.report.TrainingCurves;
 import io.digits.scoring.Predictor;
 import io.digits.train.Ensemble;
 import io.digits.train.History;
+import io.digits.train.Precision;
 import io.digits.train.TrainingRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ import org.tensorflow.proto.ConfigProto;
  * @param base {@link #base}: where the export's version folders go
  */
 record EnsembleTraining(EnsembleOptions options, Architecture architecture, TrainingRun run, Path base,
-    ConfigProto deviceConfig, boolean overwrite, boolean resume) {
+    ConfigProto deviceConfig, Precision exportPrecision, boolean overwrite, boolean resume) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String STATE = ".ensemble";
@@ -107,7 +108,7 @@ record EnsembleTraining(EnsembleOptions options, Architecture architecture, Trai
           "history.json", JSON.writeValueAsBytes(history),
           TrainingRun.FILE_NAME, m.run().toJson(),
           Ensemble.MEMBER_FILE, JSON.writeValueAsBytes(memberInfo(ensemble, m)),
-          "curves.png", TrainingCurves.png(history)), overwrite);
+          "curves.png", TrainingCurves.png(history)), exportPrecision, overwrite);
       return;
     }
     List<Map<String, Object>> records = new ArrayList<>();
@@ -116,7 +117,7 @@ record EnsembleTraining(EnsembleOptions options, Architecture architecture, Trai
     }
     EnsembleExporter.export(architecture, trained.stream().map(m -> m.outcome().weights()).toList(), options.tta,
         versionDir, Map.of(Ensemble.EXPORT_FILE, JSON.writeValueAsBytes(ensembleInfo(architecture, options.tta, records))),
-        overwrite);
+        exportPrecision, overwrite);
   }
 
   private Ensemble ensemble() {

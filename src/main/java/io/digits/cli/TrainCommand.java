@@ -108,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--precision", defaultValue = "float32", converter = PrecisionConverter.class,
       description = "float32 (Keras's default, exact parity) or mixed-bfloat16 (Keras's mixed_bfloat16: double-conv"
-          + " trains 1.4-1.65x faster on a CPU with bfloat16 support, BENCHMARKS.md; the export stays float32)"
+          + " trains 1.4-1.65x faster on a CPU with bfloat16 support, BENCHMARKS.md; the export stays float32 unless --export-precision says otherwise)"
           + " (default: ${DEFAULT-VALUE}).")
   Precision precision;
 
@@ -140,6 +140,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin
   EnsembleOptions ensemble;
+
+  @picocli.CommandLine.Mixin
+  ExportPrecisionOption exportPrecision;
 
   @Spec
   CommandSpec spec;
@@ -174,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
       Path ensembleBase = EnsembleTraining.base(output, architecture, ensemble);
       return new EnsembleTraining(ensemble, architecture,
           newRun(architecture.cliName(), TrainConfig.defaults(architecture), ensembleBase), ensembleBase,
-          device.sessionConfig(), overwrite, resume).call();
+          device.sessionConfig(), exportPrecision.value, overwrite, resume).call();
     }
     String modelName = file == null ? architecture.cliName()
         : file.path().getFileName().toString().replaceFirst("\\.(keras|h5)$", "");
@@ -236,7 +239,8 @@ final class TrainCommand implements Callable<Integer> {
       outcome = new Trainer(run.config(), compiled, new ProgressBar(System.out, System.console() != null))
           .fit(fresh.get(), split.train(), split.validation(), session, start,
               state -> new Checkpoint(run, state).save(checkpointFile));
-      SavedModelExporter.export(fresh.get(), outcome.weights(), versionDir, extras(run, outcome), overwrite);
+      SavedModelExporter.export(fresh.get(), outcome.weights(), versionDir, extras(run, outcome), exportPrecision.value,
+          overwrite);
       KerasOutputs.save(fresh, compiled, outcome, saveKeras, saveH5);
       Files.deleteIfExists(checkpointFile);
     } finally {

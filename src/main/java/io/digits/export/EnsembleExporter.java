@@ -3,6 +3,7 @@ package io.digits.export;
 import io.digits.model.Architecture;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
+import io.digits.train.Precision;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +43,8 @@ public final class EnsembleExporter {
    * {@code weights.get(i)}) into {@code versionDir}, written atomically as every export.
    */
   public static void export(Architecture architecture, List<Weights> weights, boolean tta, Path versionDir,
-      Map<String, byte[]> extras, boolean overwrite) {
-    SavedModelExporter.writeVersion(versionDir, extras, overwrite, dir -> {
+      Map<String, byte[]> extras, Precision precision, boolean overwrite) {
+    SavedModelExporter.writeVersion(versionDir, extras, precision, overwrite, dir -> {
       try (Graph graph = new Graph()) {
         Ops tf = Ops.create(graph);
         Placeholder<TFloat32> image = tf.withName(SavedModelExporter.INPUT)

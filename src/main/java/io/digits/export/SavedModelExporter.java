@@ -3,6 +3,7 @@ package io.digits.export;
 import io.digits.DigitsException;
 import io.digits.model.Model;
 import io.digits.model.Weights;
+import io.digits.train.Precision;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,11 +46,12 @@ public final class SavedModelExporter {
    * Exports {@code model} (a fresh, unbuilt instance of the trained architecture; a classifier, so
    * that its output is the probabilities) with
    * {@code weights} into {@code versionDir}, with {@code extras} (file name to bytes) in
-   * {@code assets.extra/}. Fails if {@code versionDir} exists, unless {@code overwrite}.
+   * {@code assets.extra/}; the graph computes in {@code precision} (see {@link Bfloat16Export}), the
+   * variables are float32 either way. Fails if {@code versionDir} exists, unless {@code overwrite}.
    */
   public static void export(Model model, Weights weights, Path versionDir, Map<String, byte[]> extras,
-      boolean overwrite) {
-    writeVersion(versionDir, extras, overwrite, dir -> writeSavedModel(model, weights, dir));
+      Precision precision, boolean overwrite) {
+    writeVersion(versionDir, extras, precision, overwrite, dir -> writeSavedModel(model, weights, dir));
   }
 
   /** Writes the SavedModel files of one version into an empty folder. */
@@ -58,10 +60,12 @@ public final class SavedModelExporter {
   }
 
   /**
-   * Writes a version folder atomically: {@code writer}'s SavedModel plus {@code extras} in
-   * {@code assets.extra/}, into a hidden temporary folder that is then renamed into place.
+   * Writes a version folder atomically: {@code writer}'s float32 SavedModel (rewritten to compute in
+   * {@code precision}) plus {@code extras} in {@code assets.extra/}, into a hidden temporary folder that
+   * is then renamed into place.
    */
-  static void writeVersion(Path versionDir, Map<String, byte[]> extras, boolean overwrite, SavedModelWriter writer) {
+  static void writeVersion(Path versionDir, Map<String, byte[]> extras, Precision precision, boolean overwrite,
+      SavedModelWriter writer) {
     Path parent = versionDir.toAbsolutePath().getParent();
     if (Files.exists(versionDir) && !overwrite) {
       throw new DigitsException(versionDir + ": model version exists; pass --overwrite to replace it");
@@ -71,6 +75,9 @@ public final class SavedModelExporter {
       Files.createDirectories(parent);
       deleteTree(tmp);
       writer.write(tmp);
+      if (precision == Precision.MIXED_BFLOAT16) {
+        Bfloat16Export.rewrite(tmp);
+      }
       Path extra = Files.createDirectories(tmp.resolve(EXTRAS));
       for (Map.Entry<String, byte[]> e : extras.entrySet()) {
         Files.write(extra.resolve(e.getKey()), e.getValue());

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.digits.data.Dataset;
+import io.digits.scoring.Predictor;
 import io.digits.testing.CliRunner;
 import io.digits.testing.SyntheticDigits;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,6 +55,36 @@ class CliTest {
     CliRunner.Run inspect = CliRunner.digits("inspect", "--model-dir", dir.resolve("double-conv/1").toString());
     assertTrue(inspect.out().contains("dtype: DT_FLOAT"), inspect.out());
     assertTrue(Files.readString(dir.resolve("double-conv/1/assets.extra/training.json")).contains("mixed-bfloat16"));
+  }
+
+  @Test
+  void exportPrecisionWritesTheSameWeightsComputingInBfloat16(@TempDir Path dir) throws IOException {
+    Path train = CliRunner.writeCsv(dir.resolve("train.csv"), SyntheticDigits.labeled(200, 3));
+    for (String precision : List.of("float32", "mixed-bfloat16")) {
+      CliRunner.Run r = CliRunner.digits("train", "--model", "simple", "--epochs", "1", "--data", train.toString(),
+          "--export-precision", precision, "--output", dir.resolve(precision).toString());
+      assertEquals(0, r.code(), r.err());
+    }
+    String graph = Files.readString(dir.resolve("mixed-bfloat16/simple/1/saved_model.pb"), StandardCharsets.ISO_8859_1);
+    assertTrue(graph.contains("to_bfloat16"), "the bfloat16 export casts into bfloat16");
+    Dataset images = SyntheticDigits.labeled(20, 5);
+    try (Predictor f32 = Predictor.open(dir.resolve("float32/simple"), Predictor.DEFAULT_INPUT_SCALE);
+        Predictor bf16 = Predictor.open(dir.resolve("mixed-bfloat16/simple"), Predictor.DEFAULT_INPUT_SCALE)) {
+      float[][] a = f32.predict(images);
+      float[][] b = bf16.predict(images);
+      double largest = 0;
+      for (int i = 0; i < a.length; i++) {
+        for (int k = 0; k < 10; k++) {
+          largest = Math.max(largest, Math.abs(a[i][k] - b[i][k]));
+        }
+      }
+      // the tolerance of Bfloat16ExportTest: bfloat16's 8 significant bits over two layers
+      assertTrue(largest > 0 && largest <= 0.01, "largest probability difference " + largest);
+    }
+    CliRunner.Run keras = CliRunner.digits("convert", dir.resolve("float32/simple/1").toString(), "--to",
+        dir.resolve("m.keras").toString(), "--export-precision", "mixed-bfloat16");
+    assertEquals(1, keras.code(), keras.out());
+    assertTrue(keras.err().contains("--export-precision is for a SavedModel"), keras.err());
   }
 
   @Test

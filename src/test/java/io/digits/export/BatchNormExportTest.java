@@ -1,5 +1,6 @@
 package io.digits.export;
 
+import io.digits.train.Precision;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,7 +110,7 @@ class BatchNormExportTest {
       weights = trainedLooking(Architecture.BN_CNN.create().build(Ops.create(g)));
     }
     Path version = dir.resolve("bn-cnn/1");
-    SavedModelExporter.export(Architecture.BN_CNN.create(), weights, version, Map.of(), false);
+    SavedModelExporter.export(Architecture.BN_CNN.create(), weights, version, Map.of(), Precision.FLOAT32, false);
 
     try (SavedModelBundle b = SavedModelBundle.load(version.toString(), "serve")) {
       List<String> types = opTypes(b.graph());

@@ -43,7 +43,7 @@ class EnsembleExporterTest {
   }
 
   private static float[][] single(Path dir, Architecture a, Weights w, Dataset images) {
-    SavedModelExporter.export(a.create(), w, dir, Map.of(), true);
+    SavedModelExporter.export(a.create(), w, dir, Map.of(), Precision.FLOAT32, true);
     try (Predictor p = Predictor.open(dir, 255f)) {
       return p.predict(images);
     }
@@ -75,7 +75,8 @@ class EnsembleExporterTest {
     List<Weights> members = List.of(weights(Architecture.BN_CNN, 1), weights(Architecture.BN_CNN, 2),
         weights(Architecture.BN_CNN, 3));
     Path ensemble = dir.resolve("bn-cnn-ensemble/1");
-    EnsembleExporter.export(Architecture.BN_CNN, members, false, ensemble, Map.of("training.json", "{}".getBytes()), false);
+    EnsembleExporter.export(Architecture.BN_CNN, members, false, ensemble, Map.of("training.json", "{}".getBytes()),
+        Precision.FLOAT32, false);
 
     float[][] mean = new float[IMAGES.size()][10];
     for (int m = 0; m < members.size(); m++) {
@@ -118,7 +119,7 @@ class EnsembleExporterTest {
   void testTimeAugmentationAveragesTheFiveShiftedViews(@TempDir Path dir) {
     Weights w = weights(Architecture.SIMPLE, 7);
     Path ensemble = dir.resolve("tta/1");
-    EnsembleExporter.export(Architecture.SIMPLE, List.of(w), true, ensemble, Map.of(), false);
+    EnsembleExporter.export(Architecture.SIMPLE, List.of(w), true, ensemble, Map.of(), Precision.FLOAT32, false);
     float[][] expected = new float[IMAGES.size()][10];
     for (int[] s : new int[][] {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}}) {
       float[][] view = single(dir.resolve("single/1"), Architecture.SIMPLE, w, shifted(IMAGES, s[0], s[1]));
@@ -142,7 +143,7 @@ class EnsembleExporterTest {
   void aMemberExportReadsBackAsItsWeights(@TempDir Path dir) throws Exception {
     Weights w = weights(Architecture.BN_CNN, 3);
     SavedModelExporter.export(Architecture.BN_CNN.create(), w, dir.resolve("bn-cnn/1"),
-        Map.of("training.json", run(Architecture.BN_CNN)), false);
+        Map.of("training.json", run(Architecture.BN_CNN)), Precision.FLOAT32, false);
     MemberExport read = MemberExport.read(dir.resolve("bn-cnn"));
     assertEquals(Architecture.BN_CNN, read.architecture());
     assertEquals(w.values().size(), read.weights().values().size());
@@ -153,7 +154,7 @@ class EnsembleExporterTest {
 
     Path other = dir.resolve("simple/1");
     SavedModelExporter.export(Architecture.SIMPLE.create(), weights(Architecture.SIMPLE, 1), other,
-        Map.of("training.json", run(Architecture.BN_CNN)), false);
+        Map.of("training.json", run(Architecture.BN_CNN)), Precision.FLOAT32, false);
     DigitsException e = assertThrows(DigitsException.class, () -> MemberExport.read(other));
     assertTrue(e.getMessage().contains("not a bn-cnn export of digits train: no variable bn-cnn/"), e.getMessage());
   }

@@ -1,5 +1,6 @@
 package io.digits.export;
 
+import io.digits.train.Precision;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -55,7 +56,7 @@ class SavedModelExporterTest {
     Weights weights = someWeights(Architecture.DOUBLE_CONV, 5);
     Path version = dir.resolve("double-conv/1");
     SavedModelExporter.export(Architecture.DOUBLE_CONV.create(), weights, version,
-        Map.of("history.json", "{}".getBytes()), false);
+        Map.of("history.json", "{}".getBytes()), Precision.FLOAT32, false);
 
     assertTrue(Files.isRegularFile(version.resolve("saved_model.pb")));
     assertTrue(Files.isRegularFile(version.resolve("variables/variables.index")));
@@ -107,7 +108,7 @@ class SavedModelExporterTest {
   void exportScoresWithTheWeightsItWasGiven(@TempDir Path dir) {
     Weights weights = someWeights(Architecture.SIMPLE, 11);
     Path version = dir.resolve("simple/1");
-    SavedModelExporter.export(Architecture.SIMPLE.create(), weights, version, Map.of(), false);
+    SavedModelExporter.export(Architecture.SIMPLE.create(), weights, version, Map.of(), Precision.FLOAT32, false);
     Dataset images = SyntheticDigits.labeled(8, 4);
     float[] pixels = new float[images.size() * Dataset.PIXELS];
     for (int i = 0; i < pixels.length; i++) {
@@ -154,7 +155,7 @@ class SavedModelExporterTest {
   void servingIsDeterministicAndProbabilitiesSumToOne(@TempDir Path dir) {
     Path version = dir.resolve("simple/3");
     SavedModelExporter.export(Architecture.SIMPLE.create(), someWeights(Architecture.SIMPLE, 2), version,
-        Map.of(), false);
+        Map.of(), Precision.FLOAT32, false);
     Dataset images = SyntheticDigits.labeled(50, 9);
     try (Predictor p = Predictor.open(dir.resolve("simple"), 255f)) { // base folder: newest version
       float[][] a = p.predict(images);
@@ -174,11 +175,11 @@ class SavedModelExporterTest {
   void anExistingVersionIsNotOverwrittenUnlessAsked(@TempDir Path dir) throws Exception {
     Path version = dir.resolve("simple/1");
     Weights w = someWeights(Architecture.SIMPLE, 2);
-    SavedModelExporter.export(Architecture.SIMPLE.create(), w, version, Map.of(), false);
+    SavedModelExporter.export(Architecture.SIMPLE.create(), w, version, Map.of(), Precision.FLOAT32, false);
     DigitsException e = assertThrows(DigitsException.class,
-        () -> SavedModelExporter.export(Architecture.SIMPLE.create(), w, version, Map.of(), false));
+        () -> SavedModelExporter.export(Architecture.SIMPLE.create(), w, version, Map.of(), Precision.FLOAT32, false));
     assertTrue(e.getMessage().contains("--overwrite"), e.getMessage());
-    SavedModelExporter.export(Architecture.SIMPLE.create(), w, version, Map.of("x", new byte[] {1}), true);
+    SavedModelExporter.export(Architecture.SIMPLE.create(), w, version, Map.of("x", new byte[] {1}), Precision.FLOAT32, true);
     assertTrue(Files.isRegularFile(version.resolve("assets.extra/x")));
   }
 }

@@ -4,6 +4,7 @@ import io.digits.export.SavedModelExporter;
 import io.digits.model.Architecture;
 import io.digits.model.Sequential;
 import io.digits.model.Weights;
+import io.digits.train.Precision;
 import java.nio.file.Path;
 import java.util.Map;
 import org.tensorflow.Graph;
@@ -20,6 +21,6 @@ public final class TinyModels {
       Sequential m = Architecture.SIMPLE.create().build(Ops.create(g));
       weights = Weights.initial(m.parameters(), seed);
     }
-    SavedModelExporter.export(Architecture.SIMPLE.create(), weights, versionDir, Map.of(), false);
+    SavedModelExporter.export(Architecture.SIMPLE.create(), weights, versionDir, Map.of(), Precision.FLOAT32, false);
   }
 }

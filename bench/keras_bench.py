@@ -92,13 +92,24 @@ def worker(path):
             keras.mixed_precision.set_global_policy("mixed_bfloat16" if precision == "mixed-bfloat16" else "float32")
             # a .keras file is the model as saved and compiled there (issue 16's bench row)
             models[(name, precision)] = (keras.saving.load_model(name) if name.endswith(".keras")
-                                         else notebook_models.build_model(name))
+                                         else bn_cnn() if name == "bn-cnn" else notebook_models.build_model(name))
             keras.mixed_precision.set_global_policy("float32")
         model = models[(name, precision)]
         timer = Throughput(max(warmup, 1))
         model.fit(x_train, y_train, batch_size=batch, epochs=1, steps_per_epoch=timer.warmup + steps,
                   shuffle=True, verbose=0, callbacks=[timer])
         report(img_s=steps * batch / timer.seconds)
+
+
+def bn_cnn():
+    """bn-cnn (scripts/bn_cnn_model.py, its augmentation layers included) compiled as TrainWorker trains every
+    built-in model: the notebook's RMSprop and loss."""
+    import keras
+    import bn_cnn_model
+
+    model = bn_cnn_model.build_model()
+    notebook_models.compile_like_notebook(model, keras)
+    return model
 
 
 def fit(path, epochs, export_dir=None):
@@ -127,7 +138,8 @@ def floats(test_csv, output):
 
 
 def infer(model_dir, floats_file, batch):
-    """Times the signature calls on batches of the shared float file, after the same warm-up as predict."""
+    """Times the signature calls on batches of the shared float file, after the same warm-up as predict
+    (any export: Keras's, digits' float32 or --export-precision mixed-bfloat16)."""
     import tensorflow as tf
     serve = tf.saved_model.load(model_dir).signatures["serving_default"]
     (input_name,) = serve.structured_input_signature[1].keys()
@@ -136,8 +148,8 @@ def infer(model_dir, floats_file, batch):
         serve(**{input_name: tf.constant(images[start:start + batch])})
     timed_start = time.perf_counter()
     for start in range(WARMUP_BATCHES * batch, len(images), batch):
-        (scores,) = serve(**{input_name: tf.constant(images[start:start + batch])}).values()
-        scores.numpy()
+        outputs = serve(**{input_name: tf.constant(images[start:start + batch])})
+        outputs.get("probabilities", next(iter(outputs.values()))).numpy()  # ours: also 'class'; Keras's: one output
     report(img_s=(len(images) - WARMUP_BATCHES * batch) / (time.perf_counter() - timed_start))
 
 

@@ -111,17 +111,23 @@ TRAIN_CONFIGS = [  # model, batch, warm-up steps, timed steps (quick runs divide
     ("simple", 256, 5, 130),
 ]
 # Opt-in bfloat16 (digits --precision mixed-bfloat16 vs Keras's mixed_bfloat16 policy): digits and Keras only.
-BF16_CONFIGS = [("double-conv", 32, 20, 300), ("double-conv", 256, 5, 40)]
+BF16_CONFIGS = [("double-conv", 32, 20, 300), ("double-conv", 256, 5, 40), ("bn-cnn", 32, 10, 100), ("bn-cnn", 256, 3, 15)]
+
+
+def add_train_workers(workers, py, data, env, log_dir):
+    """Starts digits' TrainWorker and Keras's worker into `workers` (which the caller closes, also when the
+    second fails to start)."""
+    workers.append(Worker("digits", ["java", "-cp", JAVA_CP, "io.digits.bench.TrainWorker",
+                                     str(data / "train.csv")], env, log_dir))
+    workers.append(Worker("keras", [py, str(BENCH / "keras_bench.py"), "worker", str(data / "train.csv")],
+                          env, log_dir))
 
 
 def throughput_rows(py, data, rounds, quick, env, djl_env, log_dir):
     """Row 2 (and DJL's inference for row 4): rounds of A, B, C per configuration, medians."""
     workers = []
     try:
-        workers.append(Worker("digits", ["java", "-cp", JAVA_CP, "io.digits.bench.TrainWorker",
-                                         str(data / "train.csv")], env, log_dir))
-        workers.append(Worker("keras", [py, str(BENCH / "keras_bench.py"), "worker", str(data / "train.csv")],
-                              env, log_dir))
+        add_train_workers(workers, py, data, env, log_dir)
         djl, djl_blocked = None, None
         try:
             djl = Worker("djl", ["java", "-Dai.djl.offline=true", "-cp", DJL_CP, "io.digits.bench.djl.DjlWorker",
@@ -148,6 +154,41 @@ def throughput_rows(py, data, rounds, quick, env, djl_env, log_dir):
     finally:
         for w in workers:
             w.close()
+
+
+def bfloat16_rows(py, data, rounds, env, log_dir):
+    """Row 2b alone (`--only bfloat16`): each BF16_CONFIGS model and batch trained by digits and Keras, in
+    float32 and in bfloat16 (`--precision mixed-bfloat16`, Keras's `mixed_bfloat16`), the four alternated in
+    each round, both processes warm."""
+    workers = []
+    try:
+        add_train_workers(workers, py, data, env, log_dir)
+        samples = {}
+        for _ in range(rounds):
+            for model, batch, warmup, steps in BF16_CONFIGS:
+                for precision in ("float32", "mixed-bfloat16"):
+                    for w in workers:
+                        figure = w.ask(f"train {model} {batch} {warmup} {steps} {precision}")["img_s"]
+                        samples.setdefault((w.name, model, batch, precision), []).append(figure)
+        return samples
+    finally:
+        for w in workers:
+            w.close()
+
+
+def bfloat16_section(samples, rounds):
+    med = statistics.median
+    L = [f"| model, batch | digits float32 | digits bfloat16 | Keras float32 | Keras `mixed_bfloat16` | digits / Keras in"
+         f" bfloat16 (median of {rounds}) |", "|---|---|---|---|---|---|"]
+    every = []
+    for model, batch, _, _ in BF16_CONFIGS:
+        cell = {(side, p): samples[(side, model, batch, p)] for side in ("digits", "keras")
+                for p in ("float32", "mixed-bfloat16")}
+        ours, theirs = med(cell[("digits", "mixed-bfloat16")]), med(cell[("keras", "mixed-bfloat16")])
+        L.append(f"| {model}, {batch} | {fmt(med(cell[('digits', 'float32')]))} | {fmt(ours)} | "
+                 f"{fmt(med(cell[('keras', 'float32')]))} | {fmt(theirs)} | {ratio(ours, theirs, True)} |")
+        every.append(f"{model} b{batch}: " + "; ".join(f"{side} {p} {spread(v)}" for (side, p), v in cell.items()))
+    return "\n".join(L) + "\n\nEvery sample, img/s: " + ". ".join(every) + ".\n"
 
 
 KERAS_FILE_CONFIG = ("double-conv", 32, 20, 300)  # model, batch, warm-up steps, timed steps
@@ -226,8 +267,16 @@ def scoring_rows(py, data, ours_model, keras_model, rounds, env, work):
                                         "1000", precision], env)["img_s"]
     predict = lambda out, *extra: timed(DIGITS + ["predict", "--model-dir", str(ours_model), "--input",
                                                   str(data / "test.csv"), "--output", str(out), *extra], env)
+    # the same weights exported with --export-precision mixed-bfloat16 (through a .keras file and back)
+    twin = work / "bf16-export" / "1"
+    subprocess.run(DIGITS + ["convert", str(ours_model), "--to", str(work / "ours.keras")], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    subprocess.run(DIGITS + ["convert", str(work / "ours.keras"), "--output", str(twin), "--export-precision",
+                             "mixed-bfloat16"], cwd=ROOT, env=env, check=True, capture_output=True)
+    tf_infer = lambda model: run_json([py, str(BENCH / "keras_bench.py"), "infer", str(model), str(floats), "1000"],
+                                      env)["img_s"]
     r = {key: [] for key in ("predict_ours", "predict_bf16", "predict_theirs", "infer_ours", "infer_bf16",
-                             "infer_theirs")}
+                             "infer_theirs", "tf_ours", "tf_twin", "infer_twin")}
     for _ in range(rounds):
         r["predict_ours"].append(predict(work / "ours.csv"))
         r["predict_bf16"].append(predict(work / "ours-bf16.csv", "--precision", "mixed-bfloat16"))
@@ -237,6 +286,14 @@ def scoring_rows(py, data, ours_model, keras_model, rounds, env, work):
         r["infer_theirs"].append(run_json([py, str(BENCH / "keras_bench.py"), "infer", str(keras_model), str(floats),
                                            "1000"], env)["img_s"])
         r["infer_bf16"].append(infer("mixed-bfloat16"))
+        r["tf_ours"].append(tf_infer(ours_model))
+        r["tf_twin"].append(tf_infer(twin))
+        r["infer_twin"].append(run_json(["java", "-cp", JAVA_CP, "io.digits.bench.Infer", str(twin), str(floats), "1000",
+                                         "float32"], env)["img_s"])
+    predict_twin = DIGITS + ["predict", "--model-dir", str(twin), "--input", str(data / "test.csv"), "--output",
+                             str(work / "twin.csv")]
+    subprocess.run(predict_twin, cwd=ROOT, env=env, check=True, capture_output=True)
+    r["twin_agreement"] = agreement(work / "ours.csv", work / "twin.csv")[2]
     r["submissions"] = agreement(work / "ours.csv", work / "keras.csv")
     r["bf16_agreement"] = agreement(work / "ours.csv", work / "ours-bf16.csv")[2]
     return r
@@ -283,6 +340,12 @@ def scoring_section(r, rounds):
              f"{ratio(i_ours, i_theirs, True)} |")
     L.append(f"| inference, digits `--precision mixed-bfloat16` vs Keras float32, img/s | {fmt(i_bf16)} | "
              f"{fmt(i_theirs)} | {ratio(i_bf16, i_theirs, True)} |")
+    tf_ours, tf_twin, i_twin = med(r["tf_ours"]), med(r["tf_twin"]), med(r["infer_twin"])
+    L.append(f"| `--export-precision mixed-bfloat16` export vs the float32 export, both in Python TF's signature call,"
+             f" batch 1000, img/s (TF Serving runs the graph as written) | {fmt(tf_twin)} | {fmt(tf_ours)} | "
+             f"{ratio(tf_twin, tf_ours, True)} |")
+    L.append(f"| the same bfloat16 export in digits (float32 session) vs Keras float32, img/s | {fmt(i_twin)} | "
+             f"{fmt(i_theirs)} | {ratio(i_twin, i_theirs, True)} |")
     rss_ours, rss_theirs = max(p[1] for p in r["predict_ours"]), max(p[1] for p in r["predict_theirs"])
     L.append(f"| peak RSS of predict test.csv, MiB (highest of {rounds}) | {rss_ours:,.0f} | {rss_theirs:,.0f} | "
              f"{ratio(rss_ours, rss_theirs, False)} |")
@@ -291,7 +354,10 @@ def scoring_section(r, rounds):
              f"digits mixed-bfloat16 {spread(r['infer_bf16'])}, Keras float32 {spread(r['infer_theirs'])} img/s; "
              f"whole command digits {spread([p[0] for p in r['predict_ours']], 2)} s, digits mixed-bfloat16 "
              f"{spread([p[0] for p in r['predict_bf16']], 2)} s, Keras {spread([p[0] for p in r['predict_theirs']], 2)} s. "
-             f"mixed-bfloat16 classes agree with float32's on {100 * r['bf16_agreement']:.2f} % of test.csv.")
+             f"mixed-bfloat16 classes agree with float32's on {100 * r['bf16_agreement']:.2f} % of test.csv. "
+             f"bfloat16 export: Python TF float32 export {spread(r['tf_ours'])}, bfloat16 export "
+             f"{spread(r['tf_twin'])}, digits on the bfloat16 export {spread(r['infer_twin'])} img/s; its classes "
+             f"(digits predict) agree with the float32 export's on {100 * r['twin_agreement']:.2f} % of test.csv.")
     return "\n".join(L) + "\n"
 
 
@@ -415,9 +481,10 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny step counts and 1 epoch: checks the harness")
     parser.add_argument("--serve-only", metavar="BASE", type=Path,
                         help="only the serve rows, against the model base folder BASE; replaces them in --out")
-    parser.add_argument("--only", choices=["scoring", "keras-file", "memory", "bn-cnn"],
+    parser.add_argument("--only", choices=["scoring", "keras-file", "memory", "bn-cnn", "bfloat16"],
                         help="only row 4 (scoring, with --ours/--keras exports given), row 5 (memory: peak RSS of"
-                             " training and scoring), row 9 (bn-cnn: time to 0.995/0.996, digits and Keras, one after"
+                             " training and scoring), row 2b (bfloat16: training in float32 and bfloat16, digits and"
+                             " Keras), row 9 (bn-cnn: time to 0.995/0.996, digits and Keras, one after"
                              " the other) or row 10 (keras-file: models from .keras files); prints Markdown, writes"
                              " nothing")
     parser.add_argument("--ours", help="--only scoring: digits' double-conv export (a version folder)")
@@ -432,6 +499,9 @@ def main():
                 section = scoring_section(scoring_rows(args.python, Path(args.data), Path(args.ours),
                                                        Path(args.keras), args.rounds, quiet_env(), Path(work)),
                                           args.rounds)
+            elif args.only == "bfloat16":
+                section = bfloat16_section(bfloat16_rows(args.python, Path(args.data), args.rounds, quiet_env(),
+                                                         Path(work)), args.rounds)
             elif args.only == "memory":
                 section = memory_section(memory_rows(args.python, Path(args.data), args.rounds, quiet_env(),
                                                      Path(work)), args.rounds)

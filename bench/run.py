@@ -430,11 +430,16 @@ MODEL_LAYERS = {  # the notebook's models (PRODUCT.md section 2); flatten, dropo
 
 # ----------------------------------------------------------------------------- the report
 
-def machine(py):
+def cpu():
+    """The CPU's model name with the SIMD extensions that decide TF's kernels."""
     cpuinfo = Path("/proc/cpuinfo").read_text()
     model = re.search(r"model name\s*:\s*(.*)", cpuinfo).group(1)
     flags = set(re.search(r"flags\s*:\s*(.*)", cpuinfo).group(1).split())
     simd = ", ".join(f for f in ("avx2", "fma", "avx512f", "avx512_bf16", "amx_tile") if f in flags)
+    return f"{model} ({simd})"
+
+
+def machine(py):
     mem_kb = int(re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text()).group(1))
     versions = subprocess.run([py, "-c", "import tensorflow as tf, keras, pandas, numpy, sys;"
                                "print(tf.__version__, keras.__version__, pandas.__version__, numpy.__version__,"
@@ -444,7 +449,7 @@ def machine(py):
     libs = " ".join(sorted(os.listdir(ROOT / "target" / "lib")))
     tf_java = re.search(r"tensorflow-core-api-([\d.]+)\.jar", libs).group(1)
     return {
-        "cpu": f"{model} ({simd})", "nproc": subprocess.run(
+        "cpu": cpu(), "nproc": subprocess.run(
             ["nproc"], capture_output=True, text=True).stdout.strip(),
         "memory": f"{mem_kb / 1024 / 1024:.1f} GiB", "load": os.getloadavg(),
         "kernel": platform.release(), "java": java, "tf_java": tf_java, "tf": tf, "keras": keras,
@@ -741,6 +746,7 @@ def serve_load(base_path, csv, rounds, seconds, env, log):
     and client count, one per round."""
     results = {mode: {c: [] for c in SERVE_CLIENTS} for mode, _ in SERVE_MODES}
     load = [os.getloadavg()]
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     for r in range(rounds):
         for mode, flags in SERVE_MODES:
             with Serving(base_path, flags, env) as port:
@@ -751,7 +757,8 @@ def serve_load(base_path, csv, rounds, seconds, env, log):
                         f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
                     results[mode][clients].append(result)
     load.append(os.getloadavg())
-    return {"results": results, "rounds": rounds, "seconds": seconds, "load": load, "model": base_path.name}
+    return {"results": results, "rounds": rounds, "seconds": seconds, "load": load, "model": base_path.name,
+            "started": started, "cpu": cpu(), "nproc": os.cpu_count()}
 
 
 class Serving:
@@ -787,8 +794,9 @@ each sending one-image `:predict` requests back to back (2 s warm-up, then {serv
 alternate in each of {serve['rounds']} rounds, server and clients on the same 2 cores; medians of the rounds.
 Batched is `--batching` with TF Serving's defaults (max_batch_size 1000, batch_timeout_micros 0,
 num_batch_threads = CPUs; 64 HTTP threads); unbatched is `--no-batching --threads 8`, the server as it was before
-batching (8 worker threads; it now also runs a lone image as two rows, see the README). Load average (1 min) {serve['load'][0][0]:.1f} at the start,
-{serve['load'][1][0]:.1f} at the end: the machine was shared with other work.
+batching (8 worker threads; it now also runs a lone image as two rows, see the README). Started {serve['started']} on
+{serve['cpu']}, {serve['nproc']} cores; load average (1 min) {serve['load'][0][0]:.1f} at the start, {serve['load'][1][0]:.1f} at
+the end (the end's counts the run's own server and client threads).
 
 | clients | unbatched requests/s | p50 | p99 | batched requests/s | p50 | p99 | batched / unbatched |
 |---|---|---|---|---|---|---|---|"""]

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * So {@link Main#main} starts the same command once more as a child JVM (same java, JVM options,
  * class path and arguments) with {@code TF_CPP_MIN_LOG_LEVEL=1}; TF's warnings and errors still
  * show. To keep resident memory down, the child also gets {@code MALLOC_ARENA_MAX} (one malloc arena
- * per core) and a small first Java heap ({@value #SMALL_FIRST_HEAP}), unless the user sets them.
+ * per core), a small first Java heap ({@value #SMALL_FIRST_HEAP}) and the serial collector, unless the
+ * user sets them.
  * One kind of line that variable does not govern is dropped from the child's stderr: the INFO lines
  * that Abseil's logger writes before anything initialises it ({@code I0000 ...
  * mlir_graph_optimization_pass.cc:...] MLIR V1 optimization pass is not enabled}, with its banner
@@ -41,6 +42,7 @@ final class QuietLaunch {
   static final String TF_LEVEL = "TF_CPP_MIN_LOG_LEVEL";
   static final String MALLOC_ARENAS = "MALLOC_ARENA_MAX";
   static final String SMALL_FIRST_HEAP = "-Xms16m";
+  static final String SERIAL_GC = "-XX:+UseSerialGC";
 
   /** Abseil's INFO line ("I0000 00:00:1795997075.911218   14077 file.cc:401] ...") and its pre-init banner. */
   private static final Pattern ABSL_INFO = Pattern.compile("I\\d{4} \\d\\d:\\d\\d:\\d+\\.\\d+ +\\d+ [^ \\]]+:\\d+\\] .*");
@@ -62,15 +64,21 @@ final class QuietLaunch {
   }
 
   /**
-   * The child's JVM options: this JVM's, after a small first heap where they size no heap. (The
-   * JVM's default first heap is 1/64 of the machine's memory, and G1 fills its young part before
-   * collecting: 60-100 MiB of garbage resident beside TF's memory. A small first heap grows as needed.)
+   * The child's JVM options: this JVM's, after a small first heap where they size no heap and the
+   * serial collector where they pick none. (The JVM's default first heap is 1/64 of the machine's
+   * memory, and G1 fills its young part before collecting: 60-100 MiB of garbage resident beside
+   * TF's memory; a small first heap grows as needed. G1's own bookkeeping held another 25-55 MiB of
+   * train's and predict's peak, and the serial collector ran them as fast: this program's heap is
+   * small, its data lives in TensorFlow's memory.)
    */
   static List<String> childOptions(List<String> options) {
     List<String> child = new ArrayList<>();
     if (options.stream().noneMatch(o -> o.startsWith("-Xms") || o.startsWith("-Xmx") || o.contains("HeapSize")
         || o.contains("RAMPercentage"))) {
       child.add(SMALL_FIRST_HEAP);
+    }
+    if (options.stream().noneMatch(o -> o.matches("-XX:[+-]Use\\w*GC"))) {
+      child.add(SERIAL_GC);
     }
     child.addAll(options);
     return child;

@@ -68,12 +68,20 @@ class QuietStderrTest {
     return run(Map.of(), args);
   }
 
-  /** The child starts with a small heap unless the user sized one (a -Xms above their -Xmx would not start). */
+  /**
+   * The child starts with a small heap unless the user sized one (a -Xms above their -Xmx would not
+   * start), and with the serial collector unless the user picked a collector (two would not start).
+   */
   @Test
-  void theChildGetsASmallFirstHeapUnlessTheUserSizesTheHeap() {
-    assertEquals(List.of(QuietLaunch.SMALL_FIRST_HEAP, "-Dx=1"), QuietLaunch.childOptions(List.of("-Dx=1")));
+  void theChildGetsASmallFirstHeapAndTheSerialCollectorUnlessTheUserSetsThem() {
+    assertEquals(List.of(QuietLaunch.SMALL_FIRST_HEAP, QuietLaunch.SERIAL_GC, "-Dx=1"),
+        QuietLaunch.childOptions(List.of("-Dx=1")));
     for (String sized : List.of("-Xmx8m", "-Xms1g", "-XX:MaxRAMPercentage=50", "-XX:InitialHeapSize=64m")) {
-      assertEquals(List.of(sized), QuietLaunch.childOptions(List.of(sized)), sized);
+      assertEquals(List.of(QuietLaunch.SERIAL_GC, sized), QuietLaunch.childOptions(List.of(sized)), sized);
+    }
+    for (String collector : List.of("-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseParallelGC", "-XX:-UseSerialGC")) {
+      assertEquals(List.of(QuietLaunch.SMALL_FIRST_HEAP, collector), QuietLaunch.childOptions(List.of(collector)),
+          collector);
     }
   }
 

@@ -70,18 +70,20 @@ class QuietStderrTest {
 
   /**
    * The child starts with a small heap unless the user sized one (a -Xms above their -Xmx would not
-   * start), and with the serial collector unless the user picked a collector (two would not start).
+   * start), and with the serial collector unless the user picked a collector (two would not start)
+   * or the command is serve.
    */
   @Test
   void theChildGetsASmallFirstHeapAndTheSerialCollectorUnlessTheUserSetsThem() {
     assertEquals(List.of(QuietLaunch.SMALL_FIRST_HEAP, QuietLaunch.SERIAL_GC, "-Dx=1"),
-        QuietLaunch.childOptions(List.of("-Dx=1")));
+        QuietLaunch.childOptions(List.of("-Dx=1"), "predict"));
+    assertEquals(List.of(QuietLaunch.SMALL_FIRST_HEAP, "-Dx=1"), QuietLaunch.childOptions(List.of("-Dx=1"), "serve"));
     for (String sized : List.of("-Xmx8m", "-Xms1g", "-XX:MaxRAMPercentage=50", "-XX:InitialHeapSize=64m")) {
-      assertEquals(List.of(QuietLaunch.SERIAL_GC, sized), QuietLaunch.childOptions(List.of(sized)), sized);
+      assertEquals(List.of(QuietLaunch.SERIAL_GC, sized), QuietLaunch.childOptions(List.of(sized), "train"), sized);
     }
     for (String collector : List.of("-XX:+UseG1GC", "-XX:+UseZGC", "-XX:+UseParallelGC", "-XX:-UseSerialGC")) {
-      assertEquals(List.of(QuietLaunch.SMALL_FIRST_HEAP, collector), QuietLaunch.childOptions(List.of(collector)),
-          collector);
+      assertEquals(List.of(QuietLaunch.SMALL_FIRST_HEAP, collector),
+          QuietLaunch.childOptions(List.of(collector), "train"), collector);
     }
   }
 

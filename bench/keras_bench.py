@@ -138,19 +138,23 @@ def floats(test_csv, output):
 
 
 def infer(model_dir, floats_file, batch):
-    """Times the signature calls on batches of the shared float file, after the same warm-up as predict
-    (any export: Keras's, digits' float32 or --export-precision mixed-bfloat16)."""
+    """Times one pass of signature calls over the shared float file, after one whole pass of warm-up, as
+    io.digits.bench.Infer does: steady state on both sides (any export: Keras's, digits' float32 or
+    --export-precision mixed-bfloat16)."""
     import tensorflow as tf
     serve = tf.saved_model.load(model_dir).signatures["serving_default"]
     (input_name,) = serve.structured_input_signature[1].keys()
     images = np.fromfile(floats_file, dtype="<f4").reshape(-1, 28, 28, 1)
-    for start in range(0, WARMUP_BATCHES * batch, batch):
-        serve(**{input_name: tf.constant(images[start:start + batch])})
+
+    def one_pass():
+        for start in range(0, len(images), batch):
+            outputs = serve(**{input_name: tf.constant(images[start:start + batch])})
+            outputs.get("probabilities", next(iter(outputs.values()))).numpy()  # ours: also 'class'; Keras's: one output
+
+    one_pass()
     timed_start = time.perf_counter()
-    for start in range(WARMUP_BATCHES * batch, len(images), batch):
-        outputs = serve(**{input_name: tf.constant(images[start:start + batch])})
-        outputs.get("probabilities", next(iter(outputs.values()))).numpy()  # ours: also 'class'; Keras's: one output
-    report(img_s=(len(images) - WARMUP_BATCHES * batch) / (time.perf_counter() - timed_start))
+    one_pass()
+    report(img_s=len(images) / (time.perf_counter() - timed_start))
 
 
 def predict(model_dir, test_csv, output):

@@ -266,7 +266,7 @@ def scoring_rows(py, data, ours_model, keras_model, rounds, env, work):
     infer = lambda precision: run_json(["java", "-cp", JAVA_CP, "io.digits.bench.Infer", str(ours_model), str(floats),
                                         "1000", precision], env)["img_s"]
     predict = lambda out, *extra: timed(DIGITS + ["predict", "--model-dir", str(ours_model), "--input",
-                                                  str(data / "test.csv"), "--output", str(out), *extra], env)
+                                                  str(data / "test.csv"), "--output", str(out), *extra], as_user(env))
     # the same weights exported with --export-precision mixed-bfloat16 (through a .keras file and back)
     twin = work / "bf16-export" / "1"
     subprocess.run(DIGITS + ["convert", str(ours_model), "--to", str(work / "ours.keras")], cwd=ROOT, env=env, check=True,
@@ -292,7 +292,7 @@ def scoring_rows(py, data, ours_model, keras_model, rounds, env, work):
                                          "float32"], env)["img_s"])
     predict_twin = DIGITS + ["predict", "--model-dir", str(twin), "--input", str(data / "test.csv"), "--output",
                              str(work / "twin.csv")]
-    subprocess.run(predict_twin, cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(predict_twin, cwd=ROOT, env=as_user(env), check=True, capture_output=True)
     r["twin_agreement"] = agreement(work / "ours.csv", work / "twin.csv")[2]
     r["submissions"] = agreement(work / "ours.csv", work / "keras.csv")
     r["bf16_agreement"] = agreement(work / "ours.csv", work / "ours-bf16.csv")[2]
@@ -307,11 +307,11 @@ def memory_rows(py, data, rounds, env, work):
     for _ in range(rounds):
         r["train_ours"].append(timed(DIGITS + ["train", "--model", "double-conv", "--data", str(data / "train.csv"),
                                                "--epochs", "1", "--stop-at-accuracy", "0", "--output", str(ours),
-                                               "--model-version", "1", "--overwrite"], env))
+                                               "--model-version", "1", "--overwrite"], as_user(env)))
         r["train_theirs"].append(timed([py, str(BENCH / "keras_bench.py"), "fit", str(data / "train.csv"), "1",
                                         str(theirs / "1")], env))
         r["predict_ours"].append(timed(DIGITS + ["predict", "--model-dir", str(ours / "double-conv" / "1"), "--input",
-                                                 str(data / "test.csv"), "--output", str(work / "ours.csv")], env))
+                                                 str(data / "test.csv"), "--output", str(work / "ours.csv")], as_user(env)))
         r["predict_theirs"].append(timed([py, str(BENCH / "keras_bench.py"), "predict", str(theirs / "1"),
                                           str(data / "test.csv"), str(work / "keras.csv")], env))
     return r
@@ -457,6 +457,12 @@ def machine(py):
     }
 
 
+def as_user(env):
+    """digits' whole commands run as a user runs them: TF_CPP_MIN_LOG_LEVEL would keep them in one JVM
+    instead of the quiet child, which has its own first heap, collector and malloc arenas."""
+    return {k: v for k, v in env.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+
+
 def quiet_env(**extra):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="1", PYTHONUNBUFFERED="1")
     env.update(extra)
@@ -553,14 +559,14 @@ def main():
         limit = 120 if args.quick else 300  # seconds per side before giving up
         tta_ours = time_to_accuracy(DIGITS + ["train", "--model", "double-conv", "--data", str(data / "train.csv"),
                                               "--epochs", epochs, "--stop-at-accuracy", "0", "--output",
-                                              str(work / "tta"), "--model-version", "1", "--overwrite"], env, limit)
+                                              str(work / "tta"), "--model-version", "1", "--overwrite"], as_user(env), limit)
         tta_theirs = time_to_accuracy([py, "-u", str(BENCH / "keras_bench.py"), "fit", str(data / "train.csv"),
                                        epochs], env, limit)
 
         log("5. train 1 epoch + export, peak RSS")
         train_ours = timed(DIGITS + ["train", "--model", "double-conv", "--data", str(data / "train.csv"),
                                      "--epochs", "1", "--stop-at-accuracy", "0", "--output", str(work / "ours"),
-                                     "--model-version", "1", "--overwrite"], env)
+                                     "--model-version", "1", "--overwrite"], as_user(env))
         train_theirs = timed([py, str(BENCH / "keras_bench.py"), "fit", str(data / "train.csv"), "1",
                               str(work / "keras" / "1")], env)
 
@@ -766,7 +772,7 @@ class Serving:
 
     def __init__(self, base_path, flags, env):
         self.cmd = DIGITS + ["serve", "--model-base-path", str(base_path), "--port", "0"] + flags
-        self.env = env
+        self.env = as_user(env)
 
     def __enter__(self):
         self.process = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=subprocess.PIPE,
@@ -830,7 +836,7 @@ def bn_cnn_rows(py, data, quick, env, work):
     return {
         "digits": times_to_accuracies(DIGITS + ["train", "--model", "bn-cnn", "--data", str(data / "train.csv"),
                                                 *cut, "--output", str(work / "bn"), "--model-version", "1",
-                                                "--overwrite"], env, limit, BN_CNN_TARGETS),
+                                                "--overwrite"], as_user(env), limit, BN_CNN_TARGETS),
         "Keras": times_to_accuracies([py, "-u", str(ROOT / "scripts" / "bn_cnn_model.py"), "fit",
                                       str(data / "train.csv"), *cut[1:]], env, limit, BN_CNN_TARGETS),
     }

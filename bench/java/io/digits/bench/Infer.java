@@ -15,29 +15,31 @@ import java.util.Map;
  * Row 4, inference speed: test.csv's pixels already divided by 255, read from the raw float32 file
  * that bench/keras_bench.py wrote for both sides (so neither side's CSV parsing or scaling is in the
  * timed loop), cut into batches before the clock starts (numpy slices are views on the other side),
- * and scored through {@link Predictor} (what {@code digits predict} calls). The first
- * {@link #WARMUP_BATCHES} are warm-up (JIT compilation), the rest is timed, as keras_bench.py does.
+ * and scored through {@link Predictor} (what {@code digits predict} calls). One whole pass is
+ * warm-up and the next is timed, as keras_bench.py's {@code infer} does: steady state on both sides
+ * (a few batches of warm-up left the JVM compiling in the timed pass, on the same two cores).
  *
  * <p>Usage: Infer MODEL_DIR FLOATS_FILE BATCH [PRECISION]
  */
 public final class Infer {
-  static final int WARMUP_BATCHES = 3;
-
   public static void main(String[] args) throws IOException {
     float[][] batches = batches(readFloats(Path.of(args[1])), Integer.parseInt(args[2]) * 784);
     Precision precision = args.length > 3
         ? Precision.valueOf(args[3].toUpperCase(Locale.ROOT).replace('-', '_')) : Precision.FLOAT32;
     try (Predictor predictor = Predictor.open(Path.of(args[0]), Predictor.DEFAULT_INPUT_SCALE, precision)) {
-      for (int i = 0; i < WARMUP_BATCHES; i++) {
-        predictor.predictScaled(batches[i]);
-      }
+      onePass(predictor, batches);
       long start = System.nanoTime();
-      int scored = 0;
-      for (int i = WARMUP_BATCHES; i < batches.length; i++) {
-        scored += predictor.predictScaled(batches[i]).length;
-      }
+      int scored = onePass(predictor, batches);
       Report.print(Map.of("img_s", scored / Report.seconds(start)));
     }
+  }
+
+  private static int onePass(Predictor predictor, float[][] batches) {
+    int scored = 0;
+    for (float[] batch : batches) {
+      scored += predictor.predictScaled(batch).length;
+    }
+    return scored;
   }
 
   /** A raw little-endian float32 file (numpy's {@code tofile}). */

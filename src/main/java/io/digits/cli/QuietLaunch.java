@@ -69,10 +69,10 @@ final class QuietLaunch {
    * none and the command is not {@code serve}. (The JVM's default first heap is 1/64 of the
    * machine's memory, and G1 fills its young part before collecting: 60-100 MiB of garbage resident
    * beside TF's memory; a small first heap grows as needed. G1's own bookkeeping held another
-   * 25-55 MiB of train's and predict's peak, and the serial collector ran them as fast: their heap
+   * 20-60 MiB of train's and predict's peak, and the serial collector ran them as fast: their heap
    * is small, their data lives in TensorFlow's memory. serve keeps G1: its many request threads
-   * make garbage all the time, and under the serial collector batched serving answered 20 % fewer
-   * requests.)
+   * make garbage all the time, and under the serial collector batched serving answered 15 % fewer
+   * requests by the medians.)
    */
   static List<String> childOptions(List<String> options, String command) {
     List<String> child = new ArrayList<>();

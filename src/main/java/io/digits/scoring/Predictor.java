@@ -38,7 +38,8 @@ public final class Predictor implements AutoCloseable {
    * Session calls in flight at once. A call has stretches that keep one core busy and the other
    * waiting (pooling, softmax, copying the output); a second call fills them with its convolutions.
    * Measured side by side on a 2-core AMD EPYC: float32 1.05-1.3x and bfloat16 1.1-1.5x one call at
-   * a time, predict's peak memory +10 MiB (250 or 500 rows a call would cost 50-150 MiB more).
+   * a time, predict's peak memory within 20 MiB of one call's (250 or 500 rows a call cost 50-160
+   * MiB more).
    */
   static final int CALLS_IN_FLIGHT = 2;
 

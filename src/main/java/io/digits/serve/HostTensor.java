@@ -20,7 +20,7 @@ final class HostTensor {
   private final long[] shape;
   private final Object values;
 
-  private HostTensor(Dtype dtype, long[] shape, Object values) {
+  HostTensor(Dtype dtype, long[] shape, Object values) {
     this.dtype = dtype;
     this.shape = shape;
     this.values = values;

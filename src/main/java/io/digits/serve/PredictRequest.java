@@ -23,6 +23,11 @@ record PredictRequest(Format format, String signatureName, Map<String, HostTenso
   enum Format { ROW, COLUMNAR }
 
   static PredictRequest parse(byte[] body, ServedModel model) {
+    return NumericRequest.parse(body, model).orElseGet(() -> parseTree(body, model));
+  }
+
+  /** Any request, through Jackson's tree: every check and error message is here. */
+  static PredictRequest parseTree(byte[] body, ServedModel model) {
     JsonNode doc = parseJson(body);
     JsonNode sig = doc.path("signature_name");
     if (!sig.isMissingNode() && !sig.isTextual()) {
@@ -137,7 +142,7 @@ record PredictRequest(Format format, String signatureName, Map<String, HostTenso
   }
 
   /** Checks every input's shape against the signature (-1 matching any size). */
-  private static Map<String, HostTensor> checked(Map<String, HostTensor> tensors, Map<String, TensorInfo> infos,
+  static Map<String, HostTensor> checked(Map<String, HostTensor> tensors, Map<String, TensorInfo> infos,
       Format format) {
     tensors.forEach((name, tensor) -> {
       TensorShapeProto want = infos.get(name).getTensorShape();

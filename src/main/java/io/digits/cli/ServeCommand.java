@@ -6,6 +6,7 @@ import io.digits.serve.BatchingOptions;
 import io.digits.serve.ModelServer;
 import io.digits.serve.ModelVersions;
 import io.digits.serve.ServerOptions;
+import io.digits.serve.SessionSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +80,16 @@ final class ServeCommand implements Callable<Integer> {
       description = "Batches run at once (TF Serving's num_batch_threads; default: the number of CPUs).")
   Integer numBatchThreads;
 
+  @Option(names = "--tensorflow-intra-op-parallelism", defaultValue = "" + SessionSettings.DEFAULT_INTRA_OP,
+      description = "Threads one TF op may use (TF Serving's --tensorflow_intra_op_parallelism; 0: TF picks;"
+          + " default: ${DEFAULT-VALUE}, each call on one core, the batch threads side by side).")
+  int intraOp;
+
+  @Option(names = "--tensorflow-inter-op-parallelism", defaultValue = "" + SessionSettings.DEFAULT_INTER_OP,
+      description = "Threads running a call's ops (TF Serving's --tensorflow_inter_op_parallelism; 0: TF picks;"
+          + " default: ${DEFAULT-VALUE}, the ops on the thread that calls). Few large requests: 0 and 0.")
+  int interOp;
+
   @Option(names = "--poll-seconds", defaultValue = "2",
       description = "How often the base folder is checked for a newer version (default: ${DEFAULT-VALUE}).")
   double pollSeconds;
@@ -93,7 +104,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     Duration poll = Duration.ofMillis(Math.round(pollSeconds * 1000));
     CountDownLatch stopped = new CountDownLatch(1);
-    ModelVersions versions = ModelVersions.open(name, base, poll, System.out::println, precision);
+    ModelVersions versions = ModelVersions.open(name, base, poll, System.out::println, sessionSettings());
     ModelServer server;
     try {
       server = ModelServer.start(versions, options, System.err::println);
@@ -110,6 +121,14 @@ final class ServeCommand implements Callable<Integer> {
         + " (Ctrl-C stops)");
     stopped.await();
     return 0;
+  }
+
+  private SessionSettings sessionSettings() {
+    try {
+      return new SessionSettings(precision, intraOp, interOp);
+    } catch (IllegalArgumentException e) {
+      throw new DigitsException("serve: " + e.getMessage());
+    }
   }
 
   private ServerOptions options() {

@@ -56,11 +56,16 @@ public final class ModelLoader {
    * loaded graph to compute in bfloat16 (inputs and outputs stay float32), whoever wrote it.
    */
   public static SavedModelBundle open(Path dir, Precision precision) {
+    return open(dir, precision.apply(ConfigProto.getDefaultInstance()));
+  }
+
+  /** The same, its session made with {@code config}. */
+  public static SavedModelBundle open(Path dir, ConfigProto config) {
     Path model = resolve(dir);
     try {
       return SavedModelBundle.loader(model.toString())
           .withTags(SavedModelBundle.DEFAULT_TAG)
-          .withConfigProto(precision.apply(ConfigProto.getDefaultInstance()))
+          .withConfigProto(config)
           .load();
     } catch (TensorFlowException | IllegalArgumentException e) {
       String why = firstLine(e.getMessage());

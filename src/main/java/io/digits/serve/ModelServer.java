@@ -35,18 +35,25 @@ public final class ModelServer implements AutoCloseable {
   private final HttpServer server;
   private final ThreadPoolExecutor workers;
   private final ThreadPoolExecutor overflow;
+  private final Predictions predictions;
 
-  private ModelServer(HttpServer server, ThreadPoolExecutor workers, ThreadPoolExecutor overflow) {
+  private ModelServer(HttpServer server, ThreadPoolExecutor workers, ThreadPoolExecutor overflow, Predictions predictions) {
     this.server = server;
     this.workers = workers;
     this.overflow = overflow;
+    this.predictions = predictions;
   }
 
   /** Listens as {@code options} say (port 0: any free port) and serves {@code versions}; warnings and errors go to {@code log}. */
   public static ModelServer start(ModelVersions versions, ServerOptions options, Consumer<String> log) {
     Metrics metrics = new Metrics(versions.name());
     Predictions predictions = options.batching() == null ? Predictions.UNBATCHED : new Batcher(options.batching(), metrics);
-    return start(versions, options, predictions, metrics, log);
+    try {
+      return start(versions, options, predictions, metrics, log);
+    } catch (RuntimeException e) {
+      predictions.close();
+      throw e;
+    }
   }
 
   /** With the predictions given: tests use it to make a request fail inside. */
@@ -70,7 +77,7 @@ public final class ModelServer implements AutoCloseable {
     context(server, Metrics.PATH, metrics);
     context(server, "/", new DrawingPage(versions.name()));
     server.start();
-    return new ModelServer(server, workers, overflow);
+    return new ModelServer(server, workers, overflow, predictions);
   }
 
   /** The warning for listening on an address other machines can reach (none for loopback). */
@@ -91,7 +98,7 @@ public final class ModelServer implements AutoCloseable {
     return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + "/");
   }
 
-  /** Stops accepting, lets requests in progress finish (up to a second), stops the workers. */
+  /** Stops accepting, lets requests in progress finish (up to a second), stops the workers and the batch threads. */
   @Override
   public void close() {
     server.stop(1);
@@ -103,6 +110,7 @@ public final class ModelServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    predictions.close();
   }
 
   /**

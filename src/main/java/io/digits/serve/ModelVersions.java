@@ -2,7 +2,6 @@ package io.digits.serve;
 
 import io.digits.DigitsException;
 import io.digits.scoring.ModelLoader;
-import io.digits.train.Precision;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -25,11 +24,11 @@ public final class ModelVersions implements AutoCloseable {
   private final ScheduledExecutorService poller;
   private long failedVersion = -1;
 
-  private final Precision precision;
+  private final SessionSettings settings;
 
   private ModelVersions(String name, Path basePath, ServedModel first, Duration pollInterval, Consumer<String> log,
-      Precision precision) {
-    this.precision = precision;
+      SessionSettings settings) {
+    this.settings = settings;
     this.name = name;
     this.basePath = basePath;
     this.log = log;
@@ -48,20 +47,20 @@ public final class ModelVersions implements AutoCloseable {
    * {@code log} receives one line per version loaded or failing to load.
    */
   public static ModelVersions open(String name, Path basePath, Duration pollInterval, Consumer<String> log) {
-    return open(name, basePath, pollInterval, log, Precision.FLOAT32);
+    return open(name, basePath, pollInterval, log, SessionSettings.DEFAULT);
   }
 
-  /** As {@link #open(String, Path, Duration, Consumer)}, every version loaded to run in {@code precision}. */
+  /** As {@link #open(String, Path, Duration, Consumer)}, every version's session made as {@code settings} say. */
   public static ModelVersions open(String name, Path basePath, Duration pollInterval, Consumer<String> log,
-      Precision precision) {
+      SessionSettings settings) {
     Path newest = ModelLoader.resolve(basePath);
     if (newest.equals(basePath)) {
       throw new DigitsException(basePath + ": is a version folder; --model-base-path takes the folder above it,"
           + " as TF Serving's --model_base_path does");
     }
-    ServedModel first = ServedModel.load(newest, precision);
+    ServedModel first = ServedModel.load(newest, settings);
     log.accept("Serving model '" + name + "' version " + first.version() + " from " + newest);
-    return new ModelVersions(name, basePath, first, pollInterval, log, precision);
+    return new ModelVersions(name, basePath, first, pollInterval, log, settings);
   }
 
   public String name() {
@@ -95,7 +94,7 @@ public final class ModelVersions implements AutoCloseable {
     }
     ServedModel loaded;
     try {
-      loaded = ServedModel.load(newest.get(), precision);
+      loaded = ServedModel.load(newest.get(), settings);
     } catch (DigitsException e) {
       if (version != failedVersion) { // a folder still being copied fails until complete: say it once
         log.accept("Cannot load version " + version + " (still serving " + served.version() + "): " + e.getMessage());

@@ -12,4 +12,7 @@ interface Predictions {
 
   /** Runs signature {@code signature} of {@code model} on {@code inputs} (checked against it); outputs by name, sorted. */
   Map<String, HostTensor> predict(ServedModel model, String signature, Map<String, HostTensor> inputs);
+
+  /** Stops what runs the predictions, once those asked for have run. */
+  default void close() {}
 }

@@ -1,7 +1,6 @@
 package io.digits.serve;
 
 import io.digits.scoring.ModelLoader;
-import io.digits.train.Precision;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,9 +33,9 @@ final class ServedModel {
     this.signatures = new TreeMap<>(bundle.metaGraphDef().getSignatureDefMap());
   }
 
-  /** Loads version folder {@code dir} (named by its integer version) with the {@code serve} tag, to run in {@code precision}. */
-  static ServedModel load(Path dir, Precision precision) {
-    return new ServedModel(Long.parseLong(dir.getFileName().toString()), ModelLoader.open(dir, precision));
+  /** Loads version folder {@code dir} (named by its integer version) with the {@code serve} tag, its session as {@code settings} say. */
+  static ServedModel load(Path dir, SessionSettings settings) {
+    return new ServedModel(Long.parseLong(dir.getFileName().toString()), ModelLoader.open(dir, settings.config()));
   }
 
   long version() {

@@ -46,6 +46,12 @@ class ServeCommandTest {
   }
 
   @Test
+  void aNegativeIntraOpParallelismIsOneLineAndExit1(@TempDir Path dir) {
+    String err = stderrOf(1, "serve", "--model-base-path", dir.toString(), "--tensorflow-intra-op-parallelism", "-2");
+    assertEquals("digits: serve: intra-op parallelism must be 0 (TF picks) or more, not -2", err.strip());
+  }
+
+  @Test
   void badOptionValuesAreUsageErrors() {
     assertEquals(2, Main.run("serve", "--model-base-path", "x", "--port", "http"));
     assertEquals(2, Main.run("serve"));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.digits.testing.TinyModels;
-import io.digits.train.Precision;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +29,7 @@ class NumericRequestTest {
   @BeforeAll
   static void load() {
     TinyModels.exportSimple(dir.resolve("1"), 3);
-    model = ServedModel.load(dir.resolve("1"), Precision.FLOAT32);
+    model = ServedModel.load(dir.resolve("1"), SessionSettings.DEFAULT);
   }
 
   @AfterAll

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ServePrecisionTest {
 
   private static JsonNode predictions(Path model, Precision precision, String body) throws Exception {
-    try (ModelVersions versions = ModelVersions.open("digits", model, Duration.ofHours(1), line -> { }, precision);
+    try (ModelVersions versions = ModelVersions.open("digits", model, Duration.ofHours(1), line -> { },
+        SessionSettings.DEFAULT.with(precision));
         ModelServer server = ModelServer.start(versions, ServerOptions.loopback(2, null), System.err::println)) {
       ServeFixture.Reply reply = ServeFixture.post(server.url(), "/v1/models/digits:predict", body);
       assertEquals(200, reply.status(), reply.body());

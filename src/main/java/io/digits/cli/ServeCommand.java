@@ -45,8 +45,7 @@ final class ServeCommand implements Callable<Integer> {
   String host;
 
   @Option(names = "--threads", defaultValue = "64",
-      description = "HTTP worker threads: requests read, parsed and answered at once; with batching, also the most"
-          + " requests one batch can gather (default: ${DEFAULT-VALUE}).")
+      description = "HTTP worker threads: requests read, parsed and answered at once (default: ${DEFAULT-VALUE}).")
   int threads;
 
   @Option(names = "--max-queued-requests", defaultValue = "64",
@@ -79,6 +78,11 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--num-batch-threads",
       description = "Batches run at once (TF Serving's num_batch_threads; default: the number of CPUs).")
   Integer numBatchThreads;
+
+  @Option(names = "--max-enqueued-batches", defaultValue = "" + BatchingOptions.DEFAULT_MAX_ENQUEUED_BATCHES,
+      description = "Full batches' worth of rows that may wait for a batch thread; a request beyond is answered 503"
+          + " (TF Serving's max_enqueued_batches; default: ${DEFAULT-VALUE}).")
+  int maxEnqueuedBatches;
 
   @Option(names = "--tensorflow-intra-op-parallelism", defaultValue = "" + SessionSettings.DEFAULT_INTRA_OP,
       description = "Threads one TF op may use (TF Serving's --tensorflow_intra_op_parallelism; 0: TF picks;"
@@ -138,7 +142,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     try {
       return new ServerOptions(new InetSocketAddress(host, port), threads, maxQueued, requestTimeout, idleTimeout,
-          batching ? new BatchingOptions(maxBatchSize, batchTimeoutMicros, batchThreads) : null);
+          batching ? new BatchingOptions(maxBatchSize, batchTimeoutMicros, batchThreads, maxEnqueuedBatches) : null);
     } catch (IllegalArgumentException e) {
       throw new DigitsException("serve: " + e.getMessage());
     }

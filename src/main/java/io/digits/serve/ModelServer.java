@@ -98,9 +98,14 @@ public final class ModelServer implements AutoCloseable {
     return URI.create("http://" + server.getAddress().getHostString() + ":" + port() + "/");
   }
 
-  /** Stops accepting, lets requests in progress finish (up to a second), stops the workers and the batch threads. */
+  /**
+   * Answers the requests waiting for a batch (their batches run at once, whatever their timeout;
+   * requests arriving meanwhile are answered 503), then stops accepting, lets requests in progress
+   * finish (up to a second) and stops the workers.
+   */
   @Override
   public void close() {
+    predictions.close();
     server.stop(1);
     for (ThreadPoolExecutor pool : new ThreadPoolExecutor[] {workers, overflow}) {
       pool.shutdown();
@@ -110,7 +115,6 @@ public final class ModelServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    predictions.close();
   }
 
   /**

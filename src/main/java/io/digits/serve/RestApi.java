@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.OptionalLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,32 +40,49 @@ final class RestApi implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange exchange) throws IOException {
+  public void handle(HttpExchange exchange) {
     long start = System.nanoTime();
     Call call = new Call();
-    int status = 200;
-    byte[] answer;
     try {
-      answer = answer(call, exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange);
-    } catch (ServingException e) {
+      answer(call, exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange,
+          (answer, failure) -> finish(exchange, call, start, answer, failure));
+    } catch (RuntimeException e) {
+      finish(exchange, call, start, null, e);
+    }
+  }
+
+  /**
+   * Sends the answer, or the error a failure makes (a ServingException's status and message; any
+   * other failure a 500 that tells the client nothing of it, logged for the operator). Never throws.
+   */
+  private void finish(HttpExchange exchange, Call call, long start, byte[] answer, RuntimeException failure) {
+    int status = 200;
+    if (failure instanceof ServingException e) {
       status = e.httpStatus();
       answer = error(e.getMessage());
-    } catch (RuntimeException e) {
-      // The detail is for the operator; a client learns only that it was not its request's fault.
-      log.accept("Internal error on " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + ": " + e);
+    } else if (failure != null) {
+      log.accept("Internal error on " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + ": " + failure);
       status = 500;
       answer = error("Internal error; the server's log has the details");
     }
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    if (status == 413) {
-      exchange.getResponseHeaders().set("Connection", "close"); // the rest of the body is not read
+    try {
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      if (status == 413) {
+        exchange.getResponseHeaders().set("Connection", "close"); // the rest of the body is not read
+      }
+      exchange.sendResponseHeaders(status, answer.length);
+      exchange.getResponseBody().write(answer);
+      // Sent before close(), which drains what is left of an unread body (up to 64 KiB, as long as
+      // the request timeout allows) before it finishes the answer.
+      exchange.getResponseBody().flush();
+    } catch (IOException e) {
+      // The client has gone: nobody to answer.
+    } catch (RuntimeException e) {
+      // Never thrown on: this may run on a batch thread, which goes on to the next request's answer.
+      log.accept("Cannot answer " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + ": " + e);
+    } finally {
+      exchange.close();
     }
-    exchange.sendResponseHeaders(status, answer.length);
-    exchange.getResponseBody().write(answer);
-    // Sent before close(), which drains what is left of an unread body (up to 64 KiB, as long as
-    // the request timeout allows) before it finishes the answer.
-    exchange.getResponseBody().flush();
-    exchange.close();
     if (call.predict) {
       metrics.request(call.version, status, (System.nanoTime() - start) / 1000);
     }
@@ -76,7 +94,9 @@ final class RestApi implements HttpHandler {
     String version = "";
   }
 
-  private byte[] answer(Call call, String method, String path, HttpExchange exchange) {
+  /** Answers through {@code done}, exactly once, now or later on another thread; or throws without calling it. */
+  private void answer(Call call, String method, String path, HttpExchange exchange,
+      BiConsumer<byte[], RuntimeException> done) {
     Matcher m;
     if (method.equals("POST") && (m = PREDICTION.matcher(path)).matches()) {
       if (!m.group(3).equalsIgnoreCase("predict")) {
@@ -85,24 +105,54 @@ final class RestApi implements HttpHandler {
       }
       call.predict = m.group(1).equals(versions.name());
       byte[] body = body(exchange);
-      try (ModelVersions.Lease lease = lease(m.group(1), m.group(2))) {
+      ModelVersions.Lease lease = lease(m.group(1), m.group(2));
+      PredictRequest request;
+      try {
         call.version = Long.toString(lease.model().version());
-        PredictRequest request = PredictRequest.parse(body, lease.model());
-        return PredictResponse.write(request.format(),
-            predictions.predict(lease.model(), request.signatureName(), request.inputs()));
+        request = PredictRequest.parse(body, lease.model());
+      } catch (RuntimeException e) {
+        lease.close();
+        throw e;
       }
+      predict(lease, request, done);
+      return;
     }
     if (method.equals("GET") && (m = STATUS.matcher(path)).matches()) {
       if (m.group(1) == null) {
         throw ServingException.badRequest("Missing model name in request.");
       }
+      byte[] answer;
       try (ModelVersions.Lease lease = lease(m.group(1), m.group(2))) {
-        return bytes(m.group(3) == null
+        answer = bytes(m.group(3) == null
             ? ModelJson.status(lease.model())
             : ModelJson.metadata(versions.name(), lease.model()));
       }
+      done.accept(answer, null);
+      return;
     }
     throw ServingException.badRequest("Malformed request: " + method + " " + path);
+  }
+
+  /** Runs the request; the version stays leased until its answer is written. */
+  private void predict(ModelVersions.Lease lease, PredictRequest request, BiConsumer<byte[], RuntimeException> done) {
+    try {
+      predictions.predict(lease.model(), request.signatureName(), request.inputs(), (outputs, failure) -> {
+        byte[] answer = null;
+        try {
+          if (failure == null) {
+            answer = PredictResponse.write(request.format(), outputs);
+          }
+        } catch (RuntimeException e) {
+          failure = e;
+        } finally {
+          lease.close();
+        }
+        done.accept(answer, failure);
+      });
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
+    }
   }
 
   /** The served version, if it is the one asked for; TF Serving's NOT_FOUND wording otherwise. */

@@ -106,6 +106,40 @@ class ServeBatchingTest {
     }
   }
 
+  @Test
+  void aRequestFindingTheBatchQueueFullIs503(@TempDir Path dir) throws Exception {
+    Path model = dir.resolve("digits");
+    TinyModels.exportSimple(model.resolve("1"), 5);
+    Dataset images = SyntheticDigits.labeled(2, 12);
+    String oneRow = "{\"instances\": " + ServeFixture.instances(SyntheticDigits.labeled(1, 3)) + "}";
+    String twoRows = "{\"instances\": " + ServeFixture.instances(images) + "}";
+    // Batches of 2 rows, one batch's worth may wait, and a batch that is not full waits 30 s: once
+    // one row waits, two more rows do not fit (while nothing waits, two rows run at once).
+    BatchingOptions batching = new BatchingOptions(2, WAIT_FOR_ALL, 1, 1);
+    ExecutorService clients = Executors.newSingleThreadExecutor();
+    try (ModelVersions versions = ModelVersions.open("digits", model, Duration.ofHours(1), line -> { })) {
+      Future<ServeFixture.Reply> waiting;
+      try (ModelServer server = ModelServer.start(versions, ServerOptions.loopback(4, batching), System.err::println)) {
+        waiting = clients.submit(() -> ServeFixture.post(server.url(), "/v1/models/digits:predict", oneRow));
+        ServeFixture.Reply reply = null;
+        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); System.nanoTime() < end; Thread.sleep(10)) {
+          reply = ServeFixture.post(server.url(), "/v1/models/digits:predict", twoRows);
+          if (reply.status() != 200) {
+            break;
+          }
+        }
+        assertEquals(503, reply.status(), reply.body());
+        assertTrue(reply.json().get("error").asText().contains("The batch scheduling queue to which this task was"
+            + " submitted is full (1 rows wait, at most 2)"), reply.body());
+        assertTrue(!waiting.isDone(), "the single row waits for its batch to fill");
+      }
+      // Closing the server ran the waiting batch and answered it.
+      assertEquals(200, waiting.get(30, TimeUnit.SECONDS).status());
+    } finally {
+      clients.shutdownNow();
+    }
+  }
+
   /** POSTs every body to :predict at once, one thread each; the replies in the bodies' order. */
   static List<ServeFixture.Reply> concurrently(URI base, String model, List<String> bodies) throws Exception {
     String path = "/v1/models/" + model + ":predict";

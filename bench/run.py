@@ -742,8 +742,12 @@ vs 23 ms per step). Keras resolves `jit_compile` to False on CPU; TF Java runs i
 
 
 SERVE_CLIENTS = (1, 8, 32)
-# unbatched: the server before batching (8 worker threads, its default then); batched: today's defaults
-SERVE_MODES = (("unbatched", ["--no-batching", "--threads", "8"]), ("batched", []))
+SERVE_WARMUP_SECONDS = 5  # the JIT compiler is still at work for the first seconds of load
+# unbatched: the server before batching (8 worker threads, its default then, and TF's own thread pools);
+# batched: today's defaults
+SERVE_MODES = (("unbatched", ["--no-batching", "--threads", "8", "--tensorflow-intra-op-parallelism", "0",
+                              "--tensorflow-inter-op-parallelism", "0"]),
+               ("batched", []))
 
 
 def serve_load(base_path, csv, rounds, seconds, env, log):
@@ -758,7 +762,7 @@ def serve_load(base_path, csv, rounds, seconds, env, log):
             with Serving(base_path, flags, env) as port:
                 for clients in SERVE_CLIENTS:
                     result = run_json(["java", "-cp", JAVA_CP, "io.digits.bench.ServeLoad", str(port), base_path.name,
-                                       str(csv), str(clients), "2", str(seconds)], env)
+                                       str(csv), str(clients), str(SERVE_WARMUP_SECONDS), str(seconds)], env)
                     log(f"   round {r + 1}, {mode}, {clients} clients: {result['requests_s']:,.0f} requests/s, "
                         f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
                     results[mode][clients].append(result)
@@ -796,11 +800,13 @@ def serve_section(serve):
 
 `python bench/run.py --serve-only BASE` (also part of `make bench`): `digits serve` on loopback with the double-conv
 export, started once per mode, and `bench/java/io/digits/bench/ServeLoad.java` in another JVM: N keep-alive clients
-each sending one-image `:predict` requests back to back (2 s warm-up, then {serve['seconds']} s timed). The two modes
+each sending one-image `:predict` requests back to back ({SERVE_WARMUP_SECONDS} s warm-up, then {serve['seconds']} s timed). The two modes
 alternate in each of {serve['rounds']} rounds, server and clients on the same 2 cores; medians of the rounds.
-Batched is `--batching` with TF Serving's defaults (max_batch_size 1000, batch_timeout_micros 0,
-num_batch_threads = CPUs; 64 HTTP threads); unbatched is `--no-batching --threads 8`, the server as it was before
-batching (8 worker threads; it now also runs a lone image as two rows, see the README). Started {serve['started']} on
+Batched is today's default server: batching with TF Serving's defaults (max_batch_size 1000,
+batch_timeout_micros 0, num_batch_threads = CPUs, max_enqueued_batches 10; 64 HTTP threads), each call's ops on its
+batch thread; unbatched is `--no-batching --threads 8 --tensorflow-intra-op-parallelism 0
+--tensorflow-inter-op-parallelism 0`, the server as it was before batching (8 worker threads, TF's own thread pools;
+it now also runs a lone image as two rows and streams the request's numbers, see the README). Started {serve['started']} on
 {serve['cpu']}, {serve['nproc']} cores; load average (1 min) {serve['load'][0][0]:.1f} at the start, {serve['load'][1][0]:.1f} at
 the end (the end's counts the run's own server and client threads).
 

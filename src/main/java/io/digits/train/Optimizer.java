@@ -4,6 +4,7 @@ import io.digits.model.Initializer;
 import io.digits.model.Parameters;
 import java.util.ArrayList;
 import java.util.List;
+import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Operation;
 import org.tensorflow.ndarray.Shape;
@@ -144,6 +145,9 @@ public interface Optimizer {
     List<Operand<?>> variables = new ArrayList<>();
     params.forEach(p -> variables.add(p.variable()));
     var gradients = tf.gradients(loss, variables);
+    if (tf.scope().env() instanceof Graph graph) {
+      ReluGradients.readOutputs(graph);
+    }
     List<Operation> gradientOps = new ArrayList<>();
     List<Operand<TFloat32>> raw = new ArrayList<>();
     for (int i = 0; i < params.size(); i++) {

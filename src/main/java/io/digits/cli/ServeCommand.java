@@ -1,12 +1,12 @@
 package io.digits.cli;
 
 import io.digits.DigitsException;
-import io.digits.train.Precision;
+import io.digits.scoring.SessionSettings;
 import io.digits.serve.BatchingOptions;
 import io.digits.serve.ModelServer;
 import io.digits.serve.ModelVersions;
 import io.digits.serve.ServerOptions;
-import io.digits.serve.SessionSettings;
+import io.digits.train.Precision;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -35,13 +35,13 @@ public final class Predictor implements AutoCloseable {
   static final int CHUNK = 100;
 
   /**
-   * Session calls in flight at once. A call has stretches that keep one core busy and the other
-   * waiting (pooling, softmax, copying the output); a second call fills them with its convolutions.
-   * Measured side by side on a 2-core AMD EPYC: float32 1.05-1.3x and bfloat16 1.1-1.5x one call at
+   * Session calls in flight at once: one per CPU, each on one core ({@link SessionSettings}: a
+   * call's ops run on its own thread, one thread per op). Two calls at once had measured, on a
+   * 2-core AMD EPYC with TF's own thread pools, float32 1.05-1.3x and bfloat16 1.1-1.5x one call at
    * a time, predict's peak memory within 20 MiB of one call's (250 or 500 rows a call cost 50-160
-   * MiB more).
+   * MiB more); without the pools, on a 2-core Xeon, 10-25 % more again.
    */
-  static final int CALLS_IN_FLIGHT = 2;
+  static final int CALLS_IN_FLIGHT = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   private final ScoringModel model;
   private final float inputScale;

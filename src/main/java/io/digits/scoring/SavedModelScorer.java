@@ -44,9 +44,9 @@ final class SavedModelScorer implements ScoringModel {
     this.outputTensor = signature.getOutputs().get(outputName).name;
   }
 
-  /** Opens a model folder, its session running in {@code precision}. */
+  /** Opens a model folder, its session running in {@code precision}, each call on its caller's thread ({@link SessionSettings}). */
   static SavedModelScorer open(Path dir, Precision precision) {
-    SavedModelBundle bundle = ModelLoader.open(dir, precision);
+    SavedModelBundle bundle = ModelLoader.open(dir, SessionSettings.DEFAULT.with(precision).config());
     try {
       return new SavedModelScorer(bundle, dir);
     } catch (RuntimeException e) {

@@ -13,7 +13,6 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -38,7 +37,7 @@ public final class SequentialScorer implements ScoringModel {
       InferenceGraph inference = InferenceGraph.build(Ops.create(graph), model);
       image = inference.image();
       output = inference.scores();
-      opened = new Session(graph, precision.apply(ConfigProto.getDefaultInstance()));
+      opened = new Session(graph, SessionSettings.DEFAULT.with(precision).config());
       weights.assignTo(opened, model.parameters());
     } catch (RuntimeException e) {
       if (opened != null) {

@@ -2,6 +2,7 @@ package io.digits.serve;
 
 import io.digits.DigitsException;
 import io.digits.scoring.ModelLoader;
+import io.digits.scoring.SessionSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,6 +1,7 @@
 package io.digits.serve;
 
 import io.digits.scoring.ModelLoader;
+import io.digits.scoring.SessionSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

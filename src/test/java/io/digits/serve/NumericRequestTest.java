@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.digits.scoring.SessionSettings;
 import io.digits.testing.TinyModels;
 import java.io.IOException;
 import java.io.StringWriter;

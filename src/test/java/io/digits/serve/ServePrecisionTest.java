@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.digits.data.Dataset;
+import io.digits.scoring.SessionSettings;
 import io.digits.testing.CpuFeatures;
 import io.digits.testing.SyntheticDigits;
 import io.digits.testing.TinyModels;

@@ -1,4 +1,4 @@
-package io.digits.serve;
+package io.digits.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

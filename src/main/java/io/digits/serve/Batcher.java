@@ -129,7 +129,7 @@ final class Batcher implements Predictions {
           try {
             work.awaitNanos(wait); // the batch is filling
           } catch (InterruptedException e) {
-            return; // only close() would; it lets the queue run first, so nobody interrupts
+            return; // nothing interrupts a batch thread: close() signals it instead
           }
         } else {
           List<Task> batch = take(first);

@@ -83,7 +83,7 @@ class ServeReliabilityTest {
   @Test
   void an500SaysNothingOfTheExceptionAndLogsIt() throws Exception {
     List<String> log = new CopyOnWriteArrayList<>();
-    Predictions failing = (model, signature, inputs) -> {
+    Predictions failing = (model, signature, inputs, done) -> {
       throw new IllegalStateException("secret detail at /home/someone/model");
     };
     try (ModelServer server = ModelServer.start(versions, ServerOptions.loopback(2, null), failing,
@@ -100,14 +100,14 @@ class ServeReliabilityTest {
   void aRequestFindingTheQueueFullIs503() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Predictions blocking = (model, signature, inputs) -> {
+    Predictions blocking = (model, signature, inputs, done) -> {
       entered.countDown();
       try {
         release.await(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return Predictions.UNBATCHED.predict(model, signature, inputs);
+      Predictions.UNBATCHED.predict(model, signature, inputs, done);
     };
     ServerOptions oneWorkerOneQueued = new ServerOptions(new InetSocketAddress("127.0.0.1", 0), 1, 1, 30, 30, null);
     String body = "{\"instances\": [" + ServeFixture.instance(SyntheticDigits.labeled(1, 1), 0) + "]}";

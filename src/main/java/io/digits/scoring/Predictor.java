@@ -39,7 +39,7 @@ public final class Predictor implements AutoCloseable {
    * call's ops run on its own thread, one thread per op). Two calls at once had measured, on a
    * 2-core AMD EPYC with TF's own thread pools, float32 1.05-1.3x and bfloat16 1.1-1.5x one call at
    * a time, predict's peak memory within 20 MiB of one call's (250 or 500 rows a call cost 50-160
-   * MiB more); without the pools, on a 2-core Xeon, 10-25 % more again.
+   * MiB more); without the pools, on a 2-core Xeon, 6-25 % more again.
    */
   static final int CALLS_IN_FLIGHT = Math.max(2, Runtime.getRuntime().availableProcessors());
 

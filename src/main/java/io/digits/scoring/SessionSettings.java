@@ -12,7 +12,7 @@ import org.tensorflow.proto.ConfigProto;
  * call then keeps one core, and the callers (predict's calls in flight, serve's batch threads) run
  * side by side on the others. A call of a few images or a hundred is too small to share out, and
  * TF's pools woke a thread for each op of it: at 32 single-image clients on two cores, serve answered
- * 40 % more requests per second without them, and predict scored 10-25 % more images per second. The
+ * 10-27 % more requests per second without them, and predict scored 6-25 % more images per second. The
  * scores are the same to the bit either way on the machines measured (test.csv, double-conv, Intel
  * Xeon). A server answering few, large requests is faster with TF's own choice (0 and 0). TF takes
  * the intra-op setting once per process, from the first session made.
